@@ -1,0 +1,46 @@
+"""Turning gradient tracking off: detach, no_grad, inference_mode -- and why eval() is different."""
+
+import torch
+from torch import nn
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+
+# --8<-- [start:detach]
+y = w * 3
+z = y.detach()  # same storage, cut out of the graph
+print(z.requires_grad, z.grad_fn)
+z[0] = 100.0  # shares memory with y ...
+print(y)  # ... so y sees the change: clone() first if you need a copy
+# --8<-- [end:detach]
+
+# --8<-- [start:no-grad]
+with torch.no_grad():
+    y = w * 3  # nothing is recorded inside the block
+print(y.requires_grad, y.grad_fn)
+with torch.no_grad():
+    w -= 0.1 * torch.ones(2)  # how optimizers update leaves in place
+print(w, w.is_leaf)
+# --8<-- [end:no-grad]
+
+# --8<-- [start:inference-mode]
+with torch.inference_mode():
+    y = w * 3
+print(y.is_inference())
+try:
+    (y * w).sum().backward()  # inference tensors cannot enter a graph later
+except RuntimeError as err:
+    print(str(err).split(".")[0])
+# --8<-- [end:inference-mode]
+
+# --8<-- [start:eval]
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(p=0.5))
+x = torch.ones(1, 4)
+model.eval()  # changes what layers do (dropout off), not whether autograd records
+out = model(x)
+print(out.requires_grad, out.grad_fn.name())
+with torch.no_grad():  # for inference you want both: eval() and no_grad()
+    print(model(x).requires_grad)
+model.train()
+print(torch.equal(model(x), model(x)))  # dropout is random in training mode
+# --8<-- [end:eval]

@@ -1,0 +1,77 @@
+"""Page structure: twins, heading ids, identical includes, no typed-in Python, no orphan snippet."""
+
+import pytest
+
+from tests.site import pages
+from tests.snippets import recording
+
+ALL_PAGES = pages.zh_pages() + pages.en_pages()
+ZH = pages.zh_pages()
+
+
+def _id(p):
+    return pages.rel(p)
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
+def test_page_has_twin(page):
+    other = pages.twin(page)
+    assert other.exists(), (
+        f"{pages.rel(page)}:1: has no twin {pages.rel(other)}; every page exists in both languages "
+        "(zh: page.md, en: page.en.md)"
+    )
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
+def test_headings_have_explicit_ids(page):
+    missing = [h for h in pages.headings(page) if not h.value]
+    assert not missing, "\n".join(
+        f"{pages.rel(page)}:{h.line}: heading has no explicit id; write it as `## Title {{ #some-id }}`" for h in missing
+    )
+
+
+@pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
+def test_twins_have_same_heading_ids(page):
+    zh, en = pages.headings(page), pages.headings(pages.twin(page))
+    for a, b in zip(zh, en):
+        assert a.value == b.value, (
+            f"{pages.rel(page)}:{a.line}: heading id '{a.value}' differs from "
+            f"{pages.rel(pages.twin(page))}:{b.line}: '{b.value}'; twins keep the same ids in the same order"
+        )
+    assert len(zh) == len(en), (
+        f"{pages.rel(page)} has {len(zh)} headings, {pages.rel(pages.twin(page))} has {len(en)}: "
+        f"ids {[h.value for h in zh]} vs {[h.value for h in en]}"
+    )
+
+
+@pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
+def test_twins_include_same_snippets(page):
+    zh, en = pages.includes(page), pages.includes(pages.twin(page))
+    for a, b in zip(zh, en):
+        assert a.value == b.value, (
+            f"{pages.rel(page)}:{a.line}: includes '{a.value}' where {pages.rel(pages.twin(page))}:{b.line} "
+            f"includes '{b.value}'; both languages show the same snippets in the same order"
+        )
+    assert len(zh) == len(en), (
+        f"{pages.rel(page)} includes {len(zh)} snippets, {pages.rel(pages.twin(page))} includes {len(en)}"
+    )
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
+def test_no_python_typed_into_pages(page):
+    bad = pages.python_fences(page)
+    assert not bad, "\n".join(
+        f"{pages.rel(page)}:{f.line}: python code typed into the page; move it to snippets/ and include it with "
+        f'--8<-- "snippets/<chapter>/<page>.py:<section>"' for f in bad
+    )
+
+
+def test_every_snippet_is_shown():
+    shown = {i.value.split(":")[0] for p in ALL_PAGES for i in pages.includes(p)}
+    orphans = [p for p in recording.snippet_files() if pages.rel(p) not in shown]
+    assert not orphans, "\n".join(f"{pages.rel(o)}: no page includes this snippet; show it on a page or delete it" for o in orphans)
+
+
+def test_every_recorded_output_belongs_to_a_snippet():
+    stale = [o for o in recording.SNIPPETS.rglob("*.out") if not o.with_suffix(".py").exists()]
+    assert not stale, "\n".join(f"{pages.rel(o)}: recorded output without its snippet; delete it" for o in stale)
