@@ -48,7 +48,8 @@ torch.manual_seed(0)
 fc1, fc2 = nn.Linear(5, 10), nn.Linear(10, 1)
 x, target = torch.randn(4, 5), torch.randn(4, 1)
 loss = nn.functional.mse_loss(fc2(torch.relu(fc1(x))), target)
-print(to_mermaid(loss, {"fc1.weight": fc1.weight, "fc1.bias": fc1.bias, "fc2.weight": fc2.weight, "fc2.bias": fc2.bias}))
+leaves = {**dict(fc1.named_parameters("fc1")), **dict(fc2.named_parameters("fc2"))}
+print(to_mermaid(loss, leaves))
 # --8<-- [end:mlp-graph]
 
 

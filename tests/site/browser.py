@@ -1,0 +1,78 @@
+"""Serve the built site on loopback under site_url's path, and find a Chromium to drive."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+from tests.site import pages
+
+SITE_URL = re.search(r"^site_url:\s*(\S+)", (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+BASE_PATH = "/" + SITE_URL.split("://", 1)[1].split("/", 1)[1]  # e.g. /pytorch-dynamic-graph/
+CANDIDATES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+# Closed network here: keep Chromium from calling home (see the env notes).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Material opens every diagram in a closed shadow root; open it so tests can look inside.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) { return attach.call(this, { ...init, mode: "open" }); };
+"""
+
+
+def find_chromium() -> str | None:
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def page_routes() -> list[tuple[str, Path]]:
+    """(route under the site root, source file) for every page in both languages."""
+    routes = []
+    for page in pages.zh_pages():
+        rel = page.relative_to(pages.DOCS).with_suffix("")
+        route = "" if rel.name == "index" else f"{rel.as_posix()}/"
+        routes.append((route, page))
+        routes.append((f"en/{route}", pages.twin(page)))
+    return routes
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Server:
+    """A static server whose root holds the site at BASE_PATH, like GitHub Pages does."""
+
+    def __init__(self, site_dir: Path, scratch: Path):
+        root = scratch / "www"
+        mount = root / BASE_PATH.strip("/")
+        mount.parent.mkdir(parents=True, exist_ok=True)
+        mount.symlink_to(site_dir, target_is_directory=True)
+        handler = functools.partial(_Quiet, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = self.origin + BASE_PATH
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,214 @@
+"""The built site as readers meet it: every page of both languages in Chromium."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.site import browser, pages
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = pages.ROOT / "build" / "screenshots"
+ROUTES = browser.page_routes()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = browser.find_chromium()
+    reason = f"no Chromium found (looked for $CHROMIUM_PATH, {', '.join(browser.CANDIDATES)})"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        path, reason = None, "the playwright package is not installed"
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI=true the browser tests must run (install Debian's chromium)")
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=browser.CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def site(built_site, tmp_path_factory):
+    if built_site["proc"].returncode:
+        pytest.fail("the build failed; see test_strict_build_passes")
+    server = browser.Server(built_site["dir"], tmp_path_factory.mktemp("serve"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def context(chromium, site):
+    ctx = chromium.new_context(base_url=site.base)
+    ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
+    yield ctx
+    ctx.close()
+
+
+def open_page(context, site, route):
+    """Load a page and collect what went wrong on the way."""
+    page = context.new_page()
+    report = {"outside": [], "failed": [], "console": []}
+    page.on("request", lambda r: r.url.startswith(("data:", "blob:", site.origin)) or report["outside"].append(r.url))
+    page.on("requestfailed", lambda r: report["failed"].append(f"{r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and report["failed"].append(f"{r.url} (HTTP {r.status})"))
+    page.on("console", lambda m: m.type == "error" and report["console"].append(m.text))
+    page.on("pageerror", lambda e: report["console"].append(str(e)))
+    page.goto(site.base + route, wait_until="networkidle")
+    wait_for_diagrams_and_maths(page)
+    return page, report
+
+
+def wait_for_diagrams_and_maths(page):
+    page.wait_for_function(
+        "[...document.querySelectorAll('div.mermaid, pre.mermaid')]"
+        ".every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))",
+        timeout=20_000,
+    )
+    if page.locator(".arithmatex").count():
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+        page.evaluate("MathJax.startup.promise")
+
+
+DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
+  const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
+  if (!svg) return `diagram ${i + 1}: not rendered`;
+  const text = svg.textContent;
+  if (svg.getAttribute('aria-roledescription') === 'error' || /Syntax error|Parse error/.test(text))
+    return `diagram ${i + 1}: Mermaid error: ${text.slice(0, 120)}`;
+  return null;
+}).filter(Boolean)"""
+
+MATH_PROBLEMS = """() => {
+  const blocks = [...document.querySelectorAll('.arithmatex')];
+  return blocks.map((b, i) => {
+    const out = b.querySelector('mjx-container');
+    if (!out) return `maths ${i + 1}: not rendered: ${b.textContent.slice(0, 80)}`;
+    const err = out.querySelector('mjx-merror, [data-mjx-error]');
+    if (err) return `maths ${i + 1}: TeX error "${err.getAttribute('data-mjx-error') || err.textContent}" in ${b.textContent.slice(0, 80)}`;
+    return null;
+  }).filter(Boolean);
+}"""
+
+
+@pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
+def test_page_renders_cleanly(context, site, route, source):
+    page, report = open_page(context, site, route)
+    problems = [f"request outside the site: {u}" for u in report["outside"]]
+    problems += [f"failed request: {u}" for u in report["failed"]]
+    problems += [f"console error: {c}" for c in report["console"]]
+    problems += page.evaluate(DIAGRAM_PROBLEMS)
+    problems += page.evaluate(MATH_PROBLEMS)
+    assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
+def test_language_switch_keeps_page_and_section(context, site, route, source):
+    section = next((h.value for h in pages.headings(source)), "")
+    page, _ = open_page(context, site, route + (f"#{section}" if section else ""))
+    other = "zh" if route.startswith("en/") else "en"
+    expected_route = route[len("en/"):] if other == "zh" else f"en/{route}"
+    page.locator(".md-select").first.hover()
+    page.locator(f'.md-select a[hreflang="{other}"]').first.click()
+    page.wait_for_load_state("networkidle")
+    expected = site.base + expected_route + (f"#{section}" if section else "")
+    assert page.url == expected, f"{pages.rel(source)}: the language switch went to {page.url}, expected {expected}"
+
+
+@pytest.mark.parametrize(
+    "route,term,expected",
+    [("", "计算图", "intro/concepts/"), ("en/", "autograd", "en/autograd/basics/"), ("en/", "guards", "en/autograd/graph_capture/")],
+)
+def test_search_finds_pages(context, site, route, term, expected):
+    page, _ = open_page(context, site, route)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator(".md-search__input").fill(term)
+    page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "as => as.map(a => a.href)")
+    assert any(link.startswith(site.base + expected) for link in links), (
+        f"searching /{route} for '{term}' did not find /{expected}; results: {links[:8]}"
+    )
+
+
+def test_copy_button_copies_the_snippet(context, site):
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+    page, _ = open_page(context, site, "autograd/basics/")
+    block = page.locator(".md-content div.highlight").first
+    block.hover()
+    block.locator('button[data-md-type="copy"]').click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    source = (pages.ROOT / "snippets/autograd/basics.py").read_text(encoding="utf-8")
+    section = source.split("# --8<-- [start:sum]\n", 1)[1].split("# --8<-- [end:sum]", 1)[0]
+    assert copied.strip() == textwrap.dedent(section).strip(), f"copied:\n{copied}\nexpected:\n{section}"
+
+
+SCREENSHOT_PAGES = {"concepts": "intro/concepts/#mlp-graph", "backprop": "en/math/backprop/", "home": ""}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_diagrams_legible_and_screenshots(chromium, site, scheme):
+    ctx = chromium.new_context(base_url=site.base, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, route in SCREENSHOT_PAGES.items():
+            page, _ = open_page(ctx, site, route)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=False)
+        page, _ = open_page(ctx, site, "intro/concepts/")
+        pairs = page.evaluate(LABEL_COLOURS)
+    finally:
+        ctx.close()
+    assert pairs, "no diagram labels found on intro/concepts/"
+    bad = [(text, fg, bg, round(contrast(fg, bg, page_bg), 2)) for text, fg, bg, page_bg in pairs if contrast(fg, bg, page_bg) < 3]
+    assert not bad, f"diagram labels hard to read in the {scheme} scheme (text, colour, background, contrast):\n{bad}"
+
+
+# For each node label: its text colour, the fill of the shape behind it, and the page background.
+LABEL_COLOURS = """() => {
+  const pageBg = getComputedStyle(document.body).backgroundColor;
+  const out = [];
+  for (const host of document.querySelectorAll('div.mermaid, pre.mermaid')) {
+    const root = host.shadowRoot; if (!root) continue;
+    for (const node of root.querySelectorAll('g.node')) {
+      const shape = node.querySelector('rect, polygon, path');
+      const label = node.querySelector('.nodeLabel, foreignObject span, text');
+      if (!shape || !label) continue;
+      const fill = getComputedStyle(shape).fill;
+      out.push([label.textContent.trim(), getComputedStyle(label).color, fill && fill !== 'none' ? fill : pageBg, pageBg]);
+    }
+  }
+  return out;
+}"""
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    nums = [float(x) for x in css[css.index("(") + 1 : css.index(")")].replace(",", " ").replace("/", " ").split()]
+    return nums[0], nums[1], nums[2], nums[3] if len(nums) > 3 else 1.0
+
+
+def _over(top: tuple, below: tuple) -> tuple[float, float, float]:
+    """Composite a translucent colour over an opaque one."""
+    alpha = top[3]
+    return tuple(alpha * t + (1 - alpha) * b for t, b in zip(top[:3], below[:3]))
+
+
+def _luminance(rgb) -> float:
+    def channel(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(fg: str, bg: str, page_bg: str) -> float:
+    """WCAG contrast ratio of text over its (possibly translucent) shape on the page."""
+    behind = _over(_rgba(bg), _rgba(page_bg))
+    text = _over(_rgba(fg), behind + (1.0,))
+    a, b = sorted((_luminance(text), _luminance(behind)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
