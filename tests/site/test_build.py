@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.site import pages
+from tests.site import browser, pages
 
 NOISE = re.compile(r"MERMAID2|mkdocs_static_i18n|Cleaning site|Building documentation|Documentation built")
 
@@ -30,3 +30,31 @@ def test_page_built_in_both_languages(built_site, page):
         assert html.exists(), f"{pages.rel(page)}: built site lacks /{prefix}{route} ({html})"
         text = html.read_text(encoding="utf-8")
         assert 'class="md-content"' in text, f"/{prefix}{route}: not a rendered page"
+
+
+OUTSIDE = re.compile(
+    r"""<(?:script|img|iframe|audio|video|source)\b[^>]*\bsrc=["'](https?:)?//"""
+    r"""|<link\b[^>]*\bhref=["'](https?:)?//[^"']*["'][^>]*>"""
+    r"""|@import\s+(?:url\()?["']?(https?:)?//|url\(["']?(https?:)?//""",
+    re.I,
+)
+
+
+def test_no_asset_from_outside_the_site(built_site):
+    """No page or stylesheet loads a script, style, font or image from another host."""
+    if built_site["proc"].returncode:
+        pytest.fail("the build failed; see test_strict_build_passes")
+    site = built_site["dir"]
+    sources = {f"{route}index.html": pages.rel(src) for route, src in browser.page_routes()}
+    problems = []
+    for path in sorted([*site.rglob("*.html"), *site.rglob("*.css")]):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in OUTSIDE.finditer(text):
+            tag = m.group(0)
+            if tag.lower().startswith("<link") and not re.search(r'rel=["\']?(stylesheet|preload|icon|modulepreload|manifest)', tag, re.I):
+                continue  # plain links (canonical, repository) load nothing
+            line = text[: m.start()].count("\n") + 1
+            built = str(path.relative_to(site))
+            where = f"{sources[built]} (built page {built}:{line})" if built in sources else f"{built}:{line}"
+            problems.append(f"{where}: loads from outside the site: {text[m.start():m.start() + 120]!r}")
+    assert not problems, "serve every asset from the site itself (see docs/assets/vendor):\n" + "\n".join(problems)

@@ -75,3 +75,40 @@ def test_every_snippet_is_shown():
 def test_every_recorded_output_belongs_to_a_snippet():
     stale = [o for o in recording.SNIPPETS.rglob("*.out") if not o.with_suffix(".py").exists()]
     assert not stale, "\n".join(f"{pages.rel(o)}: recorded output without its snippet; delete it" for o in stale)
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
+def test_pages_show_when_their_code_was_verified(page):
+    found = pages.includes(page)
+    values = {i.value for i in found}
+    missing = [
+        i for i in found
+        if i.value.split(":")[0].endswith(".py") and i.value.split(":")[0][:-3] + ".out:verified" not in values
+    ]
+    assert not missing, "\n".join(
+        f'{pages.rel(page)}:{i.line}: shows {i.value.split(":")[0]} but not its stamp; add '
+        f'--8<-- "{i.value.split(":")[0][:-3]}.out:verified" in a "last verified" note at the end of the page'
+        for i in missing[:1]
+    )
+
+
+def test_translations_reviewed_together():
+    from tests.site import translations
+
+    stale = translations.problems()
+    assert not stale, "\n".join(stale)
+
+
+def test_glossary_terms_are_search_words():
+    """Search keeps every Chinese glossary term whole (jieba user dictionary), so searching a term finds it."""
+    words = {line.split()[0] for line in (pages.ROOT / "overrides/search_words.txt").read_text(encoding="utf-8").splitlines() if line.strip()}
+    glossary = pages.DOCS / "glossary.md"
+    missing = []
+    for number, line, fence in pages.scan(glossary):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if fence or not line.startswith("|") or len(cells) < 2 or set(cells[0]) <= set("-: ") or cells[0] == "中文":
+            continue
+        for term in cells[0].replace("（", " / ").replace("）", "").split(" / "):
+            if term.strip() and term.strip() not in words:
+                missing.append(f"{pages.rel(glossary)}:{number}: '{term.strip()}' is not in overrides/search_words.txt")
+    assert not missing, "\n".join(missing)

@@ -12,6 +12,7 @@ machine without the docs toolchain can run it.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import difflib
 import io
 import os
@@ -183,7 +184,7 @@ def compare(path: Path, actual: str) -> None:
     rel_out, rel_py = recorded_file.relative_to(ROOT), path.relative_to(ROOT)
     if not recorded_file.exists():
         raise SnippetError(f"{rel_py}: no recorded output {rel_out}; record it with `{UPDATE_COMMAND}`")
-    recorded = normalise(recorded_file.read_text(encoding="utf-8")).splitlines()
+    recorded = normalise(STAMP.sub("", recorded_file.read_text(encoding="utf-8"))).splitlines()
     got = normalise(actual).splitlines()
     first_bad = next(
         (i for i, (r, a) in enumerate(zip(recorded, got)) if not _same_line(r, a)),
@@ -209,8 +210,22 @@ def compare_files(path: Path, files: dict[str, bytes]) -> None:
             raise SnippetError(f"{path.relative_to(ROOT)}: writes {name}, but {(folder / name).relative_to(ROOT)} is missing; run `{UPDATE_COMMAND}`")
 
 
-def update(path: Path, result: Run) -> None:
-    output_path(path).write_text(result.text, encoding="utf-8")
+STAMP = re.compile(r"--8<-- \[start:verified\]\n.*?--8<-- \[end:verified\]\n", re.S)
+
+
+def stamp(device: str) -> str:
+    """The 'last verified' line a page shows: what recorded this output, and when."""
+    import platform
+
+    import torch
+
+    today = datetime.date.today().isoformat()
+    line = f"PyTorch {torch.__version__} · Python {platform.python_version()} · {device.upper()} · {today}"
+    return f"--8<-- [start:verified]\n{line}\n--8<-- [end:verified]\n"
+
+
+def update(path: Path, result: Run, device: str = "cpu") -> None:
+    output_path(path).write_text(result.text + stamp(device), encoding="utf-8")
     if result.files:
         folder = figure_dir(path)
         folder.mkdir(parents=True, exist_ok=True)

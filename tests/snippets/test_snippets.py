@@ -17,7 +17,7 @@ def test_snippet(path, device, request):
     if request.config.getoption("--update-outputs"):
         if device != "cpu":
             pytest.fail("record outputs on the CPU (--device=cpu); other devices are compared against them")
-        recording.update(path, result)
+        recording.update(path, result, device)
         return
     recording.compare(path, result.text)
     recording.compare_files(path, result.files)

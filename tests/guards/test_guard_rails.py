@@ -1,0 +1,126 @@
+"""Each way a pull request can break the docs, planted in a copy of the project, must fail with a clear message.
+
+Every test copies the project, plants defects, runs part of the real suite there, and checks that it
+fails naming the file (and line where there is one) and saying how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.site import browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _skip(folder, names):
+    """Leave out version control, caches and build outputs (top-level build/ and site/ only)."""
+    skip = {".git", "__pycache__", ".pytest_cache", ".coverage"}
+    if Path(folder) == ROOT:
+        skip |= {"build", "site"}
+    return [n for n in names if n in skip]
+
+
+@pytest.fixture
+def project(tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, copy, ignore=_skip)
+    return copy
+
+
+def run_suite(project: Path, *args: str) -> str:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q", *args],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode != 0, f"the suite passed despite the planted defects:\n{proc.stdout[-3000:]}"
+    return proc.stdout + proc.stderr
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace the first `old` with `new`; return the 1-based line where it happened."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path}: planting failed, {old!r} not found"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def append(path: Path, text: str) -> int:
+    """Append `text`; return the line number of its first line."""
+    before = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
+    path.write_text(before + text, encoding="utf-8")
+    return before.count("\n") + 1
+
+
+def test_snippet_that_raises_and_drifted_output(project):
+    line = edit(project / "snippets/autograd/basics.py", "y.backward()  #", "raise ValueError('planted')\ny.backward()  #")
+    out_line = edit(project / "snippets/autograd/control_flow.out", "n=4: 4 nodes", "n=4: 5 nodes")
+    log = run_suite(project, "tests/snippets/test_snippets.py")
+    assert f"snippets/autograd/basics.py:{line}: snippet raised ValueError: planted" in log
+    assert f"snippets/autograd/control_flow.out:{out_line}: output of snippets/autograd/control_flow.py drifted" in log
+    assert "re-record with `pytest tests/snippets --update-outputs`" in log
+    assert "-n=4: 5 nodes" in log and "+n=4: 4 nodes" in log  # a readable diff
+
+
+def test_page_structure_defects(project):
+    (project / "docs/summary.en.md").unlink()
+    id_line = edit(project / "docs/faq.en.md", "{ #q-eval }", "{ #q-eval-mode }")
+    fence_line = append(project / "docs/glossary.md", '```python\nprint("typed into the page")\n```\n')
+    (project / "snippets/autograd/orphan.py").write_text("print('nobody shows me')\n", encoding="utf-8")
+    log = run_suite(project, "tests/site/test_pages.py")
+    assert "docs/summary.md:1: has no twin docs/summary.en.md" in log
+    assert f"heading id 'q-eval' differs from docs/faq.en.md:{id_line}: 'q-eval-mode'" in log
+    assert f"docs/glossary.md:{fence_line}: python code typed into the page; move it to snippets/" in log
+    assert "snippets/autograd/orphan.py: no page includes this snippet" in log
+    assert "docs/glossary.md changed but its twin docs/glossary.en.md did not" in log
+
+
+def test_broken_links_and_outside_assets(project):
+    append(project / "docs/faq.md", "[坏链接](nowhere.md) · [坏锚点](glossary.md#no-such-anchor)\n")
+    append(project / "docs/faq.en.md", '<script src="https://cdn.example.com/lib.js"></script>\n')
+    log = run_suite(project, "tests/site/test_build.py")
+    assert "Doc file 'faq.md' contains a link 'nowhere.md', but the target is not found" in log
+    assert "contains a link 'glossary.md#no-such-anchor', but the doc 'glossary.md' does not contain an anchor" in log
+
+
+def test_outside_script_in_a_template(project):
+    edit(project / "overrides/main.html", "{% block scripts %}", '{% block scripts %}\n  <script src="https://cdn.example.com/x.js"></script>')
+    log = run_suite(project, "tests/site/test_build.py::test_no_asset_from_outside_the_site")
+    assert "docs/index.md (built page index.html:" in log and "loads from outside the site" in log
+
+
+@pytest.mark.browser
+def test_mermaid_tex_and_cdn_errors_in_the_browser(project):
+    if browser.find_chromium() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("no Chromium; under CI=true the browser guard rails must run")
+        pytest.skip("no Chromium found")
+    append(project / "docs/faq.md", "```mermaid\nflowchart LR\n  A -->\n```\n\n\\(\\frac{1}{\\undefinedmacro}\\)\n\n"
+           '<script src="https://cdn.example.com/lib.js"></script>\n')
+    log = run_suite(project, "tests/site/test_browser.py", "-k", "test_page_renders_cleanly and faq and not en/")
+    assert "docs/faq.md (/faq/):" in log
+    assert "diagram 1: Mermaid drew nothing" in log and "Parse error on line" in log
+    assert 'TeX error "Undefined control sequence \\undefinedmacro" in \\frac{1}{\\undefinedmacro}' in log
+    assert "request outside the site: https://cdn.example.com/lib.js" in log
+
+
+def test_scaffolded_page_passes(project):
+    subprocess.run(
+        [sys.executable, "-m", "tests.scaffold", "autograd/checkpointing", "梯度检查点", "Gradient checkpointing"],
+        cwd=project, check=True, capture_output=True, text=True,
+    )
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q",
+         "tests/site/test_pages.py", "tests/site/test_build.py", "tests/snippets/test_snippets.py"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert (project / "docs/autograd/checkpointing.en.md").exists()
