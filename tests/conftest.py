@@ -54,6 +54,9 @@ def built_site(tmp_path_factory):
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=root, env=env, capture_output=True, text=True,
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     return {"dir": out, "proc": proc, "seconds": time.perf_counter() - start}

@@ -28,7 +28,7 @@ print(x.grad)  # dy/dx = 2x
 # --8<-- [end:example]
 '''
 
-PAGE = '''# {title} {{ #{slug} }}
+PAGE = """# {title} {{ #{slug} }}
 
 {lead}
 
@@ -45,7 +45,7 @@ PAGE = '''# {title} {{ #{slug} }}
 !!! info "{verified}"
     {recorded}
     --8<-- "snippets/{name}.out:verified"
-'''
+"""
 
 
 def scaffold(name: str, zh_title: str, en_title: str) -> list[str]:
@@ -65,12 +65,32 @@ def scaffold(name: str, zh_title: str, en_title: str) -> list[str]:
 
     zh.parent.mkdir(parents=True, exist_ok=True)
     slug = page.replace("_", "-")
-    zh.write_text(PAGE.format(title=zh_title, slug=slug, name=name, lead="（在这里写本页的导语。）", example="示例",
-                              output="输出", verified="最后验证", recorded=f"`snippets/{name}.py` 的输出录制环境："),
-                  encoding="utf-8")
-    en.write_text(PAGE.format(title=en_title, slug=slug, name=name, lead="(Write the page's introduction here.)",
-                              example="Example", output="Output", verified="Last verified",
-                              recorded=f"Output of `snippets/{name}.py` recorded with"), encoding="utf-8")
+    zh.write_text(
+        PAGE.format(
+            title=zh_title,
+            slug=slug,
+            name=name,
+            lead="（在这里写本页的导语。）",
+            example="示例",
+            output="输出",
+            verified="最后验证",
+            recorded=f"`snippets/{name}.py` 的输出录制环境：",
+        ),
+        encoding="utf-8",
+    )
+    en.write_text(
+        PAGE.format(
+            title=en_title,
+            slug=slug,
+            name=name,
+            lead="(Write the page's introduction here.)",
+            example="Example",
+            output="Output",
+            verified="Last verified",
+            recorded=f"Output of `snippets/{name}.py` recorded with",
+        ),
+        encoding="utf-8",
+    )
     add_to_nav(chapter, f"{chapter}/{page}.md", zh_title, en_title)
     translations.mark_reviewed([pages.rel(zh)])
     return [pages.rel(p) for p in (snippet, recording.output_path(snippet), zh, en)] + ["mkdocs.yml"]

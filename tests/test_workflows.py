@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)", re.M)
+USES = re.compile(r"^\s*(?:-\s*)?uses:\s*(\S+)", re.MULTILINE)
 
 
 def test_actionlint():
@@ -31,5 +31,5 @@ def test_actions_pinned_by_sha(workflow):
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_permissions_declared(workflow):
     text = workflow.read_text(encoding="utf-8")
-    assert re.search(r"^permissions:", text, re.M), f"{workflow.name}: no top-level `permissions:` block"
+    assert re.search(r"^permissions:", text, re.MULTILINE), f"{workflow.name}: no top-level `permissions:` block"
     assert "write-all" not in text, f"{workflow.name}: grants write-all"

@@ -26,8 +26,10 @@ def on_post_build(config, **kwargs):
         return  # already split, or the English build has not run yet
     chinese = [d for d in index["docs"] if not d["location"].startswith(PREFIX)]
     for doc in english:
-        doc["location"] = doc["location"][len(PREFIX):]
+        doc["location"] = doc["location"][len(PREFIX) :]
     en_file = Path(config["site_dir"]) / PREFIX / "search" / "search_index.json"
     en_file.parent.mkdir(parents=True, exist_ok=True)
-    en_file.write_text(json.dumps({**index, "config": {**index["config"], "lang": ["en"]}, "docs": english}), encoding="utf-8")
+    en_file.write_text(
+        json.dumps({**index, "config": {**index["config"], "lang": ["en"]}, "docs": english}), encoding="utf-8"
+    )
     index_file.write_text(json.dumps({**index, "docs": chinese}), encoding="utf-8")

@@ -11,6 +11,7 @@ traced = fx.symbolic_trace(model)  # runs forward() on proxies and records each 
 print(traced.graph)
 # --8<-- [end:fx]
 
+
 # --8<-- [start:fx-limit]
 def flip_negative(x):
     if x.sum() > 0:  # needs a real value: a proxy cannot answer
@@ -21,7 +22,7 @@ def flip_negative(x):
 print(flip_negative(torch.tensor([3.0])), flip_negative(torch.tensor([-3.0])))  # eager: both branches work
 try:
     fx.symbolic_trace(flip_negative)
-except Exception as err:  # fx raises TraceError here
+except fx.proxy.TraceError as err:
     print(type(err).__name__, "-", str(err).splitlines()[0])
 # --8<-- [end:fx-limit]
 

@@ -38,7 +38,11 @@ def run_suite(project: Path, *args: str) -> str:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q", *args],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode != 0, f"the suite passed despite the planted defects:\n{proc.stdout[-3000:]}"
     return proc.stdout + proc.stderr
@@ -60,7 +64,9 @@ def append(path: Path, text: str) -> int:
 
 
 def test_snippet_that_raises_and_drifted_output(project):
-    line = edit(project / "snippets/autograd/basics.py", "y.backward()  #", "raise ValueError('planted')\ny.backward()  #")
+    line = edit(
+        project / "snippets/autograd/basics.py", "y.backward()  #", "raise ValueError('planted')\ny.backward()  #"
+    )
     out_line = edit(project / "snippets/autograd/control_flow.out", "n=4: 4 nodes", "n=4: 5 nodes")
     log = run_suite(project, "tests/snippets/test_snippets.py")
     assert f"snippets/autograd/basics.py:{line}: snippet raised ValueError: planted" in log
@@ -91,7 +97,11 @@ def test_broken_links_and_outside_assets(project):
 
 
 def test_outside_script_in_a_template(project):
-    edit(project / "overrides/main.html", "{% block scripts %}", '{% block scripts %}\n  <script src="https://cdn.example.com/x.js"></script>')
+    edit(
+        project / "overrides/main.html",
+        "{% block scripts %}",
+        '{% block scripts %}\n  <script src="https://cdn.example.com/x.js"></script>',
+    )
     log = run_suite(project, "tests/site/test_build.py::test_no_asset_from_outside_the_site")
     assert "docs/index.md (built page index.html:" in log and "loads from outside the site" in log
 
@@ -102,8 +112,11 @@ def test_mermaid_tex_and_cdn_errors_in_the_browser(project):
         if os.environ.get("CI") == "true":
             pytest.fail("no Chromium; under CI=true the browser guard rails must run")
         pytest.skip("no Chromium found")
-    append(project / "docs/faq.md", "```mermaid\nflowchart LR\n  A -->\n```\n\n\\(\\frac{1}{\\undefinedmacro}\\)\n\n"
-           '<script src="https://cdn.example.com/lib.js"></script>\n')
+    append(
+        project / "docs/faq.md",
+        "```mermaid\nflowchart LR\n  A -->\n```\n\n\\(\\frac{1}{\\undefinedmacro}\\)\n\n"
+        '<script src="https://cdn.example.com/lib.js"></script>\n',
+    )
     log = run_suite(project, "tests/site/test_browser.py", "-k", "test_page_renders_cleanly and faq and not en/")
     assert "docs/faq.md (/faq/):" in log
     assert "diagram 1: Mermaid drew nothing" in log and "Parse error on line" in log
@@ -114,13 +127,31 @@ def test_mermaid_tex_and_cdn_errors_in_the_browser(project):
 def test_scaffolded_page_passes(project):
     subprocess.run(
         [sys.executable, "-m", "tests.scaffold", "autograd/checkpointing", "梯度检查点", "Gradient checkpointing"],
-        cwd=project, check=True, capture_output=True, text=True,
+        cwd=project,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q",
-         "tests/site/test_pages.py", "tests/site/test_build.py", "tests/snippets/test_snippets.py"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-o",
+            "addopts=",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "tests/site/test_pages.py",
+            "tests/site/test_build.py",
+            "tests/snippets/test_snippets.py",
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert (project / "docs/autograd/checkpointing.en.md").exists()

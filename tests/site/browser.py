@@ -12,7 +12,9 @@ from pathlib import Path
 
 from tests.site import pages
 
-SITE_URL = re.search(r"^site_url:\s*(\S+)", (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+SITE_URL = re.search(
+    r"^site_url:\s*(\S+)", (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE
+).group(1)
 BASE_PATH = "/" + SITE_URL.split("://", 1)[1].split("/", 1)[1]  # e.g. /pytorch-dynamic-graph/
 CANDIDATES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 # Closed network here: keep Chromium from calling home (see the env notes).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import textwrap
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -83,7 +82,8 @@ def wait_for_diagrams_and_maths(page):
 
 DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
   const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
-  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error? see the console error): ${d.textContent.trim().slice(0, 80)}`;
+  const source = d.textContent.trim().slice(0, 80);
+  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error? see the console error): ${source}`;
   const text = svg.textContent;
   if (svg.getAttribute('aria-roledescription') === 'error' || /Syntax error|Parse error/.test(text))
     return `diagram ${i + 1}: Mermaid error: ${text.slice(0, 120)}`;
@@ -97,7 +97,8 @@ MATH_PROBLEMS = """() => {
     if (!out) return `maths ${i + 1}: not rendered: ${b.textContent.slice(0, 80)}`;
     const err = out.querySelector('mjx-merror, [data-mjx-error]');
     const source = MathJax.startup.document.getMathItemsWithin(b).map(m => m.math).join(' ');
-    if (err) return `maths ${i + 1}: TeX error "${err.getAttribute('data-mjx-error') || err.textContent}" in ${source.slice(0, 80)}`;
+    const message = err && (err.getAttribute('data-mjx-error') || err.textContent);
+    if (err) return `maths ${i + 1}: TeX error "${message}" in ${source.slice(0, 80)}`;
     return null;
   }).filter(Boolean);
 }"""
@@ -119,7 +120,7 @@ def test_language_switch_keeps_page_and_section(context, site, route, source):
     section = next((h.value for h in pages.headings(source)), "")
     page, _ = open_page(context, site, route + (f"#{section}" if section else ""))
     other = "zh" if route.startswith("en/") else "en"
-    expected_route = route[len("en/"):] if other == "zh" else f"en/{route}"
+    expected_route = route[len("en/") :] if other == "zh" else f"en/{route}"
     page.locator(".md-select").first.hover()
     page.locator(f'.md-select a[hreflang="{other}"]').first.click()
     page.wait_for_load_state("networkidle")
@@ -157,7 +158,9 @@ def test_search_finds_pages(context, site, route, term, expected):
         f"searching /{route} for '{term}' did not find /{expected}; results: {links[:8]}"
     )
     other_language = [link for link in links if link.startswith(site.base + "en/") != route.startswith("en/")]
-    assert not other_language, f"searching /{route} for '{term}' listed pages of the other language: {other_language[:5]}"
+    assert not other_language, (
+        f"searching /{route} for '{term}' listed pages of the other language: {other_language[:5]}"
+    )
 
 
 def test_copy_button_copies_the_snippet(context, site):
@@ -189,7 +192,11 @@ def test_diagrams_legible_and_screenshots(chromium, site, scheme):
     finally:
         ctx.close()
     assert pairs, "no diagram labels found on intro/concepts/"
-    bad = [(text, fg, bg, round(contrast(fg, bg, page_bg), 2)) for text, fg, bg, page_bg in pairs if contrast(fg, bg, page_bg) < 3]
+    bad = [
+        (text, fg, bg, round(contrast(fg, bg, page_bg), 2))
+        for text, fg, bg, page_bg in pairs
+        if contrast(fg, bg, page_bg) < 3
+    ]
     assert not bad, f"diagram labels hard to read in the {scheme} scheme (text, colour, background, contrast):\n{bad}"
 
 
@@ -204,7 +211,8 @@ LABEL_COLOURS = """() => {
       const label = node.querySelector('.nodeLabel, foreignObject span, text');
       if (!shape || !label) continue;
       const fill = getComputedStyle(shape).fill;
-      out.push([label.textContent.trim(), getComputedStyle(label).color, fill && fill !== 'none' ? fill : pageBg, pageBg]);
+      const behind = fill && fill !== 'none' ? fill : pageBg;
+      out.push([label.textContent.trim(), getComputedStyle(label).color, behind, pageBg]);
     }
   }
   return out;

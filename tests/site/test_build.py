@@ -13,8 +13,8 @@ def test_strict_build_passes(built_site):
     proc = built_site["proc"]
     log = proc.stdout + proc.stderr
     problems = [line for line in log.splitlines() if line.startswith(("WARNING", "ERROR")) or "Error" in line]
-    assert proc.returncode == 0 and not problems, (
-        "`mkdocs build --strict` failed:\n" + "\n".join(problems or log.splitlines()[-30:])
+    assert proc.returncode == 0 and not problems, "`mkdocs build --strict` failed:\n" + "\n".join(
+        problems or log.splitlines()[-30:]
     )
 
 
@@ -36,7 +36,7 @@ OUTSIDE = re.compile(
     r"""<(?:script|img|iframe|audio|video|source)\b[^>]*\bsrc=["'](https?:)?//"""
     r"""|<link\b[^>]*\bhref=["'](https?:)?//[^"']*["'][^>]*>"""
     r"""|@import\s+(?:url\()?["']?(https?:)?//|url\(["']?(https?:)?//""",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -51,10 +51,12 @@ def test_no_asset_from_outside_the_site(built_site):
         text = path.read_text(encoding="utf-8", errors="replace")
         for m in OUTSIDE.finditer(text):
             tag = m.group(0)
-            if tag.lower().startswith("<link") and not re.search(r'rel=["\']?(stylesheet|preload|icon|modulepreload|manifest)', tag, re.I):
+            if tag.lower().startswith("<link") and not re.search(
+                r'rel=["\']?(stylesheet|preload|icon|modulepreload|manifest)', tag, re.IGNORECASE
+            ):
                 continue  # plain links (canonical, repository) load nothing
             line = text[: m.start()].count("\n") + 1
             built = str(path.relative_to(site))
             where = f"{sources[built]} (built page {built}:{line})" if built in sources else f"{built}:{line}"
-            problems.append(f"{where}: loads from outside the site: {text[m.start():m.start() + 120]!r}")
+            problems.append(f"{where}: loads from outside the site: {text[m.start() : m.start() + 120]!r}")
     assert not problems, "serve every asset from the site itself (see docs/assets/vendor):\n" + "\n".join(problems)

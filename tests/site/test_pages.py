@@ -26,7 +26,8 @@ def test_page_has_twin(page):
 def test_headings_have_explicit_ids(page):
     missing = [h for h in pages.headings(page) if not h.value]
     assert not missing, "\n".join(
-        f"{pages.rel(page)}:{h.line}: heading has no explicit id; write it as `## Title {{ #some-id }}`" for h in missing
+        f"{pages.rel(page)}:{h.line}: heading has no explicit id; write it as `## Title {{ #some-id }}`"
+        for h in missing
     )
 
 
@@ -62,14 +63,17 @@ def test_no_python_typed_into_pages(page):
     bad = pages.python_fences(page)
     assert not bad, "\n".join(
         f"{pages.rel(page)}:{f.line}: python code typed into the page; move it to snippets/ and include it with "
-        f'--8<-- "snippets/<chapter>/<page>.py:<section>"' for f in bad
+        f'--8<-- "snippets/<chapter>/<page>.py:<section>"'
+        for f in bad
     )
 
 
 def test_every_snippet_is_shown():
     shown = {i.value.split(":")[0] for p in ALL_PAGES for i in pages.includes(p)}
     orphans = [p for p in recording.snippet_files() if pages.rel(p) not in shown]
-    assert not orphans, "\n".join(f"{pages.rel(o)}: no page includes this snippet; show it on a page or delete it" for o in orphans)
+    assert not orphans, "\n".join(
+        f"{pages.rel(o)}: no page includes this snippet; show it on a page or delete it" for o in orphans
+    )
 
 
 def test_every_recorded_output_belongs_to_a_snippet():
@@ -82,11 +86,12 @@ def test_pages_show_when_their_code_was_verified(page):
     found = pages.includes(page)
     values = {i.value for i in found}
     missing = [
-        i for i in found
+        i
+        for i in found
         if i.value.split(":")[0].endswith(".py") and i.value.split(":")[0][:-3] + ".out:verified" not in values
     ]
     assert not missing, "\n".join(
-        f'{pages.rel(page)}:{i.line}: shows {i.value.split(":")[0]} but not its stamp; add '
+        f"{pages.rel(page)}:{i.line}: shows {i.value.split(':')[0]} but not its stamp; add "
         f'--8<-- "{i.value.split(":")[0][:-3]}.out:verified" in a "last verified" note at the end of the page'
         for i in missing[:1]
     )
@@ -101,7 +106,11 @@ def test_translations_reviewed_together():
 
 def test_glossary_terms_are_search_words():
     """Search keeps every Chinese glossary term whole (jieba user dictionary), so searching a term finds it."""
-    words = {line.split()[0] for line in (pages.ROOT / "overrides/search_words.txt").read_text(encoding="utf-8").splitlines() if line.strip()}
+    words = {
+        line.split()[0]
+        for line in (pages.ROOT / "overrides/search_words.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
     glossary = pages.DOCS / "glossary.md"
     missing = []
     for number, line, fence in pages.scan(glossary):

@@ -1,7 +1,7 @@
 """Translation staleness: each pair of twins is reviewed together, and a change to one side alone is flagged.
 
-    python -m tests.site.translations --mark-reviewed docs/faq.md   # after updating both languages
-    python -m tests.site.translations --mark-reviewed               # every pair
+python -m tests.site.translations --mark-reviewed docs/faq.md   # after updating both languages
+python -m tests.site.translations --mark-reviewed               # every pair
 """
 
 from __future__ import annotations
@@ -33,15 +33,23 @@ def problems() -> list[str]:
         key = pages.rel(zh)
         seen = record.get(key)
         if seen is None:
-            found.append(f"{key}: never reviewed together with {pages.rel(en)}; after checking both, run `{MARK} {key}`")
+            found.append(
+                f"{key}: never reviewed together with {pages.rel(en)}; after checking both, run `{MARK} {key}`"
+            )
             continue
         zh_changed, en_changed = seen["zh"] != digest(zh), seen["en"] != digest(en)
         if zh_changed and not en_changed:
-            found.append(f"{key} changed but its twin {pages.rel(en)} did not; update the English page, then `{MARK} {key}`")
+            found.append(
+                f"{key} changed but its twin {pages.rel(en)} did not; update the English page, then `{MARK} {key}`"
+            )
         elif en_changed and not zh_changed:
-            found.append(f"{pages.rel(en)} changed but its twin {key} did not; update the Chinese page, then `{MARK} {key}`")
+            found.append(
+                f"{pages.rel(en)} changed but its twin {key} did not; update the Chinese page, then `{MARK} {key}`"
+            )
         elif zh_changed and en_changed:
-            found.append(f"{key} and {pages.rel(en)} both changed since their last review; once they match, `{MARK} {key}`")
+            found.append(
+                f"{key} and {pages.rel(en)} both changed since their last review; once they match, `{MARK} {key}`"
+            )
     return found
 
 
@@ -56,7 +64,9 @@ def mark_reviewed(selected: list[str]) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mark-reviewed", nargs="*", metavar="PAGE", help="record these pairs (default: all) as reviewed")
+    parser.add_argument(
+        "--mark-reviewed", nargs="*", metavar="PAGE", help="record these pairs (default: all) as reviewed"
+    )
     args = parser.parse_args()
     if args.mark_reviewed is not None:
         mark_reviewed(args.mark_reviewed)

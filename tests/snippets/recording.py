@@ -66,7 +66,9 @@ def sections_of(path: Path) -> dict[int, str]:
         kind, name = m.groups()
         if kind == "start":
             if current:
-                raise ValueError(f"{path}:{number}: section '{name}' starts inside '{current}' (line {start}); sections may not nest")
+                raise ValueError(
+                    f"{path}:{number}: section '{name}' starts inside '{current}' (line {start}); sections may not nest"
+                )
             current, start = name, number
         elif name != current:
             raise ValueError(f"{path}:{number}: [end:{name}] does not close the open section '{current}'")
@@ -192,7 +194,9 @@ def compare(path: Path, actual: str) -> None:
     )
     if first_bad is None:
         return
-    section = next((MARKER.search(line).group(2) for line in reversed(recorded[: first_bad + 1]) if MARKER.search(line)), None)
+    section = next(
+        (MARKER.search(line).group(2) for line in reversed(recorded[: first_bad + 1]) if MARKER.search(line)), None
+    )
     diff = "\n".join(difflib.unified_diff(recorded, got, str(rel_out), "this run", lineterm=""))
     where = f" (section '{section}')" if section else ""
     raise SnippetError(
@@ -207,10 +211,13 @@ def compare_files(path: Path, files: dict[str, bytes]) -> None:
     folder = figure_dir(path)
     for name in files:
         if not (folder / name).exists():
-            raise SnippetError(f"{path.relative_to(ROOT)}: writes {name}, but {(folder / name).relative_to(ROOT)} is missing; run `{UPDATE_COMMAND}`")
+            raise SnippetError(
+                f"{path.relative_to(ROOT)}: writes {name}, but {(folder / name).relative_to(ROOT)} is missing; "
+                f"run `{UPDATE_COMMAND}`"
+            )
 
 
-STAMP = re.compile(r"--8<-- \[start:verified\]\n.*?--8<-- \[end:verified\]\n", re.S)
+STAMP = re.compile(r"--8<-- \[start:verified\]\n.*?--8<-- \[end:verified\]\n", re.DOTALL)
 
 
 def stamp(device: str) -> str:
