@@ -51,7 +51,8 @@ def context(chromium, site):
 def open_page(context, site, route):
     """Load a page and collect what went wrong on the way."""
     page = context.new_page()
-    report = {"outside": [], "failed": [], "console": []}
+    report = {"outside": [], "failed": [], "console": [], "urls": []}
+    page.on("request", lambda r: report["urls"].append(r.url))
     page.on("request", lambda r: r.url.startswith(("data:", "blob:", site.origin)) or report["outside"].append(r.url))
     page.on("requestfailed", lambda r: report["failed"].append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and report["failed"].append(f"{r.url} (HTTP {r.status})"))
@@ -112,6 +113,11 @@ def test_page_renders_cleanly(context, site, route, source):
     problems += [f"console error: {c}" for c in report["console"]]
     problems += page.evaluate(DIAGRAM_PROBLEMS)
     problems += page.evaluate(MATH_PROBLEMS)
+    # The big libraries load once where needed and nowhere else.
+    for library, selector in (("mermaid.min.js", "div.mermaid, pre.mermaid"), ("tex-chtml.js", ".arithmatex")):
+        loads, needed = sum(library in u for u in report["urls"]), page.locator(selector).count() > 0
+        if loads != (1 if needed else 0):
+            problems.append(f"{library} loaded {loads} times on a page {'with' if needed else 'without'} {selector}")
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
 
 

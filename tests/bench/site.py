@@ -1,0 +1,84 @@
+"""Site figures: strict build time, full test-suite time, cold transfer size of every page.
+
+    python -m tests.bench.site               # all three (the test suite takes minutes)
+    python -m tests.bench.site --skip-tests  # build time and page sizes only
+
+Writes tests/bench/results/site.{json,md} and site-pages.{json,md}; the development page shows them.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench import common
+from tests.site import browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=ENV, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def page_weights(site_dir: Path) -> list[dict]:
+    """Bytes each page pulls on a cold visit (bodies, uncompressed), and which big libraries it loads."""
+    from playwright.sync_api import sync_playwright
+
+    server = browser.Server(site_dir, Path(tempfile.mkdtemp()))
+    rows = []
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=browser.find_chromium(), args=browser.CHROMIUM_ARGS)
+        for route, source in browser.page_routes():
+            context = chromium.new_context()  # a fresh context: nothing cached
+            page = context.new_page()
+            responses = []
+            page.on("response", lambda r: responses.append(r))
+            page.goto(server.base + route, wait_until="networkidle")
+            page.wait_for_timeout(300)
+            total = sum(len(r.body()) for r in responses if r.ok)
+            urls = [r.url for r in responses]
+            rows.append(
+                {
+                    "page": str(source.relative_to(ROOT)),
+                    "kb": f"{total / 1024:,.0f}",
+                    "requests": len(responses),
+                    "mermaid": sum("mermaid.min.js" in u for u in urls),
+                    "mathjax": sum("tex-chtml.js" in u for u in urls),
+                }
+            )
+            context.close()
+        chromium.close()
+    server.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the full test suite")
+    args = parser.parse_args()
+    site_dir = Path(tempfile.mkdtemp()) / "site"
+    build = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    builds = [timed(build) for _ in range(3)]
+    summary = [{"what": "strict build of the bilingual site (median of 3)", "value": f"{statistics.median(builds):.1f} s"}]
+    if not args.skip_tests:
+        summary.append({"what": "full test suite (`pytest`)", "value": f"{timed([sys.executable, '-m', 'pytest', '-q']):.0f} s"})
+    weights = page_weights(site_dir)
+    plain = [int(r["kb"].replace(",", "")) for r in weights if not r["mermaid"] and not r["mathjax"]]
+    summary.append({"what": "largest cold page without diagrams or maths", "value": f"{max(plain)} KB"})
+    machine = common.machine()
+    common.save("site", {"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary})
+    columns = {"page": "page", "kb": "cold transfer (KB)", "requests": "requests", "mermaid": "Mermaid", "mathjax": "MathJax"}
+    common.save("site-pages", {"machine": machine, "columns": columns, "rows": weights})
+    print(common.table({"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary}))
+
+
+if __name__ == "__main__":
+    main()
