@@ -38,6 +38,13 @@ def on_post_build(config, **kwargs):
     en_file = Path(config["site_dir"]) / PREFIX / "search" / "search_index.json"
     en_file.parent.mkdir(parents=True, exist_ok=True)
     en_file.write_text(
-        json.dumps({**index, "config": {**index["config"], "lang": ["en"]}, "docs": english}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        json.dumps(
+            {**index, "config": {**index["config"], "lang": ["en"]}, "docs": english},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+        encoding="utf-8",
     )
-    index_file.write_text(json.dumps({**index, "docs": chinese}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    index_file.write_text(
+        json.dumps({**index, "docs": chinese}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )

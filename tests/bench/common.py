@@ -17,7 +17,9 @@ def machine(device: str = "cpu") -> dict:
         name = torch.cuda.get_device_name()
     else:
         lines = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-        name = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.processor())
+        name = next(
+            (line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.processor()
+        )
         import os
 
         name = f"{name}, {os.cpu_count()} cores"

@@ -67,15 +67,25 @@ def main() -> None:
     site_dir = Path(tempfile.mkdtemp()) / "site"
     build = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     builds = [timed(build) for _ in range(3)]
-    summary = [{"what": "strict build of the bilingual site (median of 3)", "value": f"{statistics.median(builds):.1f} s"}]
+    summary = [
+        {"what": "strict build of the bilingual site (median of 3)", "value": f"{statistics.median(builds):.1f} s"}
+    ]
     if not args.skip_tests:
-        summary.append({"what": "full test suite (`pytest`)", "value": f"{timed([sys.executable, '-m', 'pytest', '-q']):.0f} s"})
+        summary.append(
+            {"what": "full test suite (`pytest`)", "value": f"{timed([sys.executable, '-m', 'pytest', '-q']):.0f} s"}
+        )
     weights = page_weights(site_dir)
     plain = [int(r["kb"].replace(",", "")) for r in weights if not r["mermaid"] and not r["mathjax"]]
     summary.append({"what": "largest cold page without diagrams or maths", "value": f"{max(plain)} KB"})
     machine = common.machine()
     common.save("site", {"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary})
-    columns = {"page": "page", "kb": "cold transfer (KB)", "requests": "requests", "mermaid": "Mermaid", "mathjax": "MathJax"}
+    columns = {
+        "page": "page",
+        "kb": "cold transfer (KB)",
+        "requests": "requests",
+        "mermaid": "Mermaid",
+        "mathjax": "MathJax",
+    }
     common.save("site-pages", {"machine": machine, "columns": columns, "rows": weights})
     print(common.table({"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary}))
 

@@ -1,7 +1,7 @@
 """Time one training step (eager vs torch.compile) with the page's own snippet, and record it.
 
-    python -m tests.bench.steps            # on the CPU; writes tests/bench/results/steps-cpu.{json,md}
-    TORCH_DEVICE=cuda python -m tests.bench.steps
+python -m tests.bench.steps            # on the CPU; writes tests/bench/results/steps-cpu.{json,md}
+TORCH_DEVICE=cuda python -m tests.bench.steps
 """
 
 import os

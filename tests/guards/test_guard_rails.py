@@ -117,7 +117,7 @@ def test_mermaid_tex_and_cdn_errors_in_the_browser(project):
         "```mermaid\nflowchart LR\n  A -->\n```\n\n\\(\\frac{1}{\\undefinedmacro}\\)\n\n"
         '<script src="https://cdn.example.com/lib.js"></script>\n',
     )
-    log = run_suite(project, "tests/site/test_browser.py", "-k", "test_page_renders_cleanly and faq and not en/")
+    log = run_suite(project, "tests/site/test_browser.py", "-k", "test_page_in_browser and faq and not en/")
     assert "docs/faq.md (/faq/):" in log
     assert "diagram 1: Mermaid drew nothing" in log and "Parse error on line" in log
     assert 'TeX error "Undefined control sequence \\undefinedmacro" in \\frac{1}{\\undefinedmacro}' in log

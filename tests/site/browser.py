@@ -52,6 +52,9 @@ def page_routes() -> list[tuple[str, Path]]:
         route = "" if rel.name == "index" else f"{rel.as_posix()}/"
         routes.append((route, page))
         routes.append((f"en/{route}", pages.twin(page)))
+    for notebook in sorted((pages.DOCS / "notebooks").glob("*.ipynb")):
+        chapter, _, lang = notebook.stem.partition(".")
+        routes.append((f"{'en/' if lang else ''}notebooks/{chapter}/", notebook))
     return routes
 
 

@@ -35,7 +35,8 @@ def test_page_built_in_both_languages(built_site, page):
 OUTSIDE = re.compile(
     r"""<(?:script|img|iframe|audio|video|source)\b[^>]*\bsrc=["'](https?:)?//"""
     r"""|<link\b[^>]*\bhref=["'](https?:)?//[^"']*["'][^>]*>"""
-    r"""|@import\s+(?:url\()?["']?(https?:)?//|url\(["']?(https?:)?//""",
+    r"""|@import\s+(?:url\()?["']?(https?:)?//|url\(["']?(https?:)?//"""
+    r"""|\bimport\s*\(\s*["'](https?:)?//|\bfrom\s+["'](https?:)?//""",  # ES modules in inline scripts
     re.IGNORECASE,
 )
 

@@ -1,0 +1,59 @@
+"""Keep notebooks as pages.
+
+mkdocs-jupyter marks .ipynb files as documentation pages, but mkdocs-static-i18n
+rebuilds every File afterwards and the mark is lost, so a notebook would be copied
+as raw JSON to .../index.html while the build still passes (static-i18n #198).
+Running last, mark them again; mkdocs-jupyter then renders them as usual.
+
+mkdocs-jupyter 0.26 (the last release for Python 3.11) also puts into every notebook
+page a module script importing Mermaid and its ELK layouts from cdnjs, and an empty
+MathJax 2 loader (<script src="">). Our notebooks contain no diagrams or maths, and
+a page must not reach outside the site, so both are removed after rendering.
+"""
+
+import re
+import types
+from urllib.parse import urlsplit
+
+from mkdocs.plugins import event_priority
+
+
+def _is_page(self):
+    return True
+
+
+@event_priority(-100)
+def on_files(files, config, **kwargs):
+    for file in files:
+        if file.src_uri.startswith("notebooks/") and file.src_uri.endswith(".ipynb"):
+            file.is_documentation_page = types.MethodType(_is_page, file)
+    return files
+
+
+NOTEBOOK_EXTRAS = re.compile(
+    r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>'
+    r'|<!-- Load mathjax -->\s*<script src=""> </script>'
+    r'|<!-- MathJax configuration -->\s*<script type="text/x-mathjax-config">.*?</script>',
+    re.S,
+)
+
+
+DEFAULT_LANGUAGE = "zh"  # served at the site root; other languages under /<lang>/
+LANGUAGE_LINK = re.compile(r'<a\b[^>]*\bhreflang="(?P<lang>[a-z]+)"[^>]*>')
+
+
+def on_post_page(output, page, config, **kwargs):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return output
+    output = NOTEBOOK_EXTRAS.sub("", output)
+    # The i18n plugin never learned that notebooks are pages, so its language selector points
+    # at the other language's home page; point it at the same notebook instead.
+    chapter = page.file.src_uri.rsplit("/", 1)[-1].split(".")[0]
+    base = urlsplit(config.site_url or "/").path.rstrip("/")
+
+    def same_notebook(link):
+        lang = link.group("lang")
+        prefix = "" if lang == DEFAULT_LANGUAGE else f"{lang}/"
+        return re.sub(r'href="[^"]*"', f'href="{base}/{prefix}notebooks/{chapter}/"', link.group(0))
+
+    return LANGUAGE_LINK.sub(same_notebook, output)

@@ -1,0 +1,110 @@
+"""Companion notebooks, one per chapter and language, generated from the chapter's snippets.
+
+    python -m tests.notebooks            # (re)write docs/notebooks/<chapter>.ipynb and <chapter>.en.ipynb
+
+Each page of the chapter becomes a heading (the page's title in that language) followed by its
+snippet, one code cell per named section (code between sections gets a cell of its own). The
+notebooks carry no outputs: the pages show the recorded ones, and the tests execute every notebook.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from tests.site import pages
+from tests.snippets import recording
+
+OUT = pages.DOCS / "notebooks"
+MARKER = re.compile(r"^\s*# --8<-- \[(start|end):[a-z][-_0-9a-z]*\]\s*$")
+INTRO = {
+    "zh": "[下载本笔记本]({file})（`.ipynb`）。本笔记本由 `snippets/{chapter}/` 中的代码生成（`python -m tests.notebooks`），与网站上的代码完全一致。"
+    "从上到下依次运行即可；默认在 CPU 上运行，设置环境变量 `TORCH_DEVICE=cuda` 可改用 GPU。",
+    "en": "[Download this notebook]({file}) (`.ipynb`). Generated from the code in `snippets/{chapter}/` (`python -m tests.notebooks`), identical to the code on "
+    "the site. Run it top to bottom; it uses the CPU unless the environment variable `TORCH_DEVICE=cuda` is set.",
+}
+TITLE = {"zh": "{title}：本章全部代码", "en": "{title}: all the code of this chapter"}
+
+
+def chapter_titles(chapter: str) -> dict[str, str]:
+    """The chapter's tab title in mkdocs.yml's nav, and its English translation."""
+    config = (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = config[config.index("\nnav:") :]
+    section = ""
+    for line in nav.splitlines():
+        if re.match(r"^  - [^:]+:\s*$", line):
+            section = line.strip()[2:-1]
+        elif f": {chapter}/" in line:
+            break
+    english = re.search(rf"^\s+{re.escape(section)}:\s*(.+)$", config, re.M)
+    return {"zh": section, "en": english.group(1).strip('"') if english else section}
+
+
+def chapters() -> dict[str, list]:
+    """Chapter folder -> its snippets, in the order the site's navigation shows their pages."""
+    nav = (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    found: dict[str, list] = {}
+    for path in recording.snippet_files():
+        if path.parent != recording.SNIPPETS:
+            found.setdefault(path.parent.name, []).append(path)
+    for chapter, paths in found.items():
+        paths.sort(key=lambda p: nav.find(f"{chapter}/{p.stem}.md"))
+    return found
+
+
+def cells_of(snippet) -> list[str]:
+    """Split a snippet into code cells at its section markers; drop the markers and the docstring."""
+    source = snippet.read_text(encoding="utf-8")
+    source = re.sub(r'^""".*?"""\n', "", source, count=1, flags=re.S)
+    cells, current = [], []
+    for line in source.splitlines():
+        if MARKER.match(line):
+            cells.append("\n".join(current).strip("\n"))
+            current = []
+        else:
+            current.append(line)
+    cells.append("\n".join(current).strip("\n"))
+    return [c for c in cells if c.strip()]
+
+
+def page_title(snippet, lang: str) -> str:
+    chapter = snippet.parent.name
+    page = pages.DOCS / chapter / (f"{snippet.stem}.en.md" if lang == "en" else f"{snippet.stem}.md")
+    first = page.read_text(encoding="utf-8").splitlines()[0]
+    return pages.HEADING_ID.sub("", first.lstrip("# ")).strip()
+
+
+def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    title = TITLE[lang].format(title=chapter_titles(chapter)[lang])
+    intro = INTRO[lang].format(chapter=chapter, file=target(chapter, lang).name)
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}"))
+    for snippet in snippets:
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"## {page_title(snippet, lang)}\n\n`{pages.rel(snippet)}`"))
+        nb.cells.extend(nbformat.v4.new_code_cell(code) for code in cells_of(snippet))
+    for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes nothing
+        cell["id"] = f"{chapter}-{i}"
+    return nb
+
+
+def render(chapter: str, snippets: list, lang: str) -> str:
+    return nbformat.writes(notebook(chapter, snippets, lang)) + "\n"
+
+
+def target(chapter: str, lang: str):
+    return OUT / (f"{chapter}.en.ipynb" if lang == "en" else f"{chapter}.ipynb")
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for chapter, snippets in chapters().items():
+        for lang in ("zh", "en"):
+            target(chapter, lang).write_text(render(chapter, snippets, lang), encoding="utf-8")
+            print(pages.rel(target(chapter, lang)))
+
+
+if __name__ == "__main__":
+    main()
