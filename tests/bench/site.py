@@ -40,7 +40,7 @@ def page_weights(site_dir: Path) -> list[dict]:
             context = chromium.new_context()  # a fresh context: nothing cached
             page = context.new_page()
             responses = []
-            page.on("response", lambda r: responses.append(r))
+            page.on("response", lambda r, seen=responses: seen.append(r))
             page.goto(server.base + route, wait_until="networkidle")
             page.wait_for_timeout(300)
             total = sum(len(r.body()) for r in responses if r.ok)
