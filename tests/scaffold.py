@@ -65,32 +65,14 @@ def scaffold(name: str, zh_title: str, en_title: str) -> list[str]:
 
     zh.parent.mkdir(parents=True, exist_ok=True)
     slug = page.replace("_", "-")
-    zh.write_text(
-        PAGE.format(
-            title=zh_title,
-            slug=slug,
-            name=name,
-            lead="（在这里写本页的导语。）",
-            example="示例",
-            output="输出",
-            verified="最后验证",
-            recorded=f"`snippets/{name}.py` 的输出录制环境：",
-        ),
-        encoding="utf-8",
-    )
-    en.write_text(
-        PAGE.format(
-            title=en_title,
-            slug=slug,
-            name=name,
-            lead="(Write the page's introduction here.)",
-            example="Example",
-            output="Output",
-            verified="Last verified",
-            recorded=f"Output of `snippets/{name}.py` recorded with",
-        ),
-        encoding="utf-8",
-    )
+    words = {
+        zh: dict(title=zh_title, lead="（在这里写本页的导语。）", example="示例", output="输出", verified="最后验证",
+                 recorded=f"`snippets/{name}.py` 的输出录制环境："),
+        en: dict(title=en_title, lead="(Write the page's introduction here.)", example="Example", output="Output",
+                 verified="Last verified", recorded=f"Output of `snippets/{name}.py` recorded with"),
+    }  # fmt: skip
+    for path, text in words.items():
+        path.write_text(PAGE.format(slug=slug, name=name, **text), encoding="utf-8")
     add_to_nav(chapter, f"{chapter}/{page}.md", zh_title, en_title)
     translations.mark_reviewed([pages.rel(zh)])
     return [pages.rel(p) for p in (snippet, recording.output_path(snippet), zh, en)] + ["mkdocs.yml"]

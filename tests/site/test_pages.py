@@ -31,31 +31,29 @@ def test_headings_have_explicit_ids(page):
     )
 
 
-@pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
-def test_twins_have_same_heading_ids(page):
-    zh, en = pages.headings(page), pages.headings(pages.twin(page))
+def _same_in_twin(page, found_in, what):
+    """Assert the twin lists the same values (heading ids, includes) in the same order."""
+    twin = pages.twin(page)
+    zh, en = found_in(page), found_in(twin)
     for a, b in zip(zh, en):
         assert a.value == b.value, (
-            f"{pages.rel(page)}:{a.line}: heading id '{a.value}' differs from "
-            f"{pages.rel(pages.twin(page))}:{b.line}: '{b.value}'; twins keep the same ids in the same order"
+            f"{pages.rel(page)}:{a.line}: {what} '{a.value}' differs from {pages.rel(twin)}:{b.line}: '{b.value}'; "
+            f"both languages keep the same {what}s in the same order"
         )
     assert len(zh) == len(en), (
-        f"{pages.rel(page)} has {len(zh)} headings, {pages.rel(pages.twin(page))} has {len(en)}: "
-        f"ids {[h.value for h in zh]} vs {[h.value for h in en]}"
+        f"{pages.rel(page)} has {len(zh)} {what}s, {pages.rel(twin)} has {len(en)}: "
+        f"{[f.value for f in zh]} vs {[f.value for f in en]}"
     )
+
+
+@pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
+def test_twins_have_same_heading_ids(page):
+    _same_in_twin(page, pages.headings, "heading id")
 
 
 @pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
 def test_twins_include_same_snippets(page):
-    zh, en = pages.includes(page), pages.includes(pages.twin(page))
-    for a, b in zip(zh, en):
-        assert a.value == b.value, (
-            f"{pages.rel(page)}:{a.line}: includes '{a.value}' where {pages.rel(pages.twin(page))}:{b.line} "
-            f"includes '{b.value}'; both languages show the same snippets in the same order"
-        )
-    assert len(zh) == len(en), (
-        f"{pages.rel(page)} includes {len(zh)} snippets, {pages.rel(pages.twin(page))} includes {len(en)}"
-    )
+    _same_in_twin(page, pages.includes, "include")
 
 
 @pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
