@@ -71,10 +71,21 @@ def cells_of(snippet) -> list[str]:
 
 
 def page_title(snippet, lang: str) -> str:
-    chapter = snippet.parent.name
-    page = pages.DOCS / chapter / (f"{snippet.stem}.en.md" if lang == "en" else f"{snippet.stem}.md")
-    first = page.read_text(encoding="utf-8").splitlines()[0]
+    first = page_of(snippet, lang).read_text(encoding="utf-8").splitlines()[0]
     return pages.HEADING_ID.sub("", first.lstrip("# ")).strip()
+
+
+DISPLAY_MATH = re.compile(r"^\\\[\n(.*?)\n\\\]$", re.S | re.M)
+
+
+def page_of(snippet, lang: str):
+    return pages.DOCS / snippet.parent.name / (f"{snippet.stem}.en.md" if lang == "en" else f"{snippet.stem}.md")
+
+
+def formulas(snippet, lang: str) -> str:
+    """The page's display formulas, as $$ blocks, so the notebook carries the maths with the code."""
+    found = DISPLAY_MATH.findall(page_of(snippet, lang).read_text(encoding="utf-8"))
+    return "\n\n".join(f"$$\n{block.strip()}\n$$" for block in found)
 
 
 def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
@@ -86,6 +97,8 @@ def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}"))
     for snippet in snippets:
         nb.cells.append(nbformat.v4.new_markdown_cell(f"## {page_title(snippet, lang)}\n\n`{pages.rel(snippet)}`"))
+        if formulas(snippet, lang):
+            nb.cells.append(nbformat.v4.new_markdown_cell(formulas(snippet, lang)))
         nb.cells.extend(nbformat.v4.new_code_cell(code) for code in cells_of(snippet))
     for i, cell in enumerate(nb.cells):  # stable ids: regenerating changes nothing
         cell["id"] = f"{chapter}-{i}"

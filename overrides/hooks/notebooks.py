@@ -8,7 +8,7 @@ Running last, mark them again; mkdocs-jupyter then renders them as usual.
 mkdocs-jupyter 0.26 (the last release for Python 3.11) also puts into every notebook
 page a module script importing Mermaid and its ELK layouts from cdnjs, and an empty
 MathJax 2 loader (<script src="">). Our notebooks contain no diagrams or maths, and
-a page must not reach outside the site, so both are removed after rendering.
+a page must not reach outside the site, so both are removed from the page's content.
 """
 
 import re
@@ -42,10 +42,24 @@ DEFAULT_LANGUAGE = "zh"  # served at the site root; other languages under /<lang
 LANGUAGE_LINK = re.compile(r'<a\b[^>]*\bhreflang="(?P<lang>[a-z]+)"[^>]*>')
 
 
+NOTEBOOK_MATH = re.compile(r"<p>\$\$(.*?)\$\$</p>", re.S)
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    """Drop the notebook page's outside scripts; mark its $$ formulas the way arithmatex does.
+
+    With the formulas in <div class="arithmatex">, overrides/main.html loads the site's MathJax
+    for them exactly as for a Markdown page, and the browser tests check them the same way.
+    """
+    if page.file.src_uri.endswith(".ipynb"):
+        html = NOTEBOOK_EXTRAS.sub("", html)
+        return NOTEBOOK_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', html)
+    return html
+
+
 def on_post_page(output, page, config, **kwargs):
     if not page.file.src_uri.endswith(".ipynb"):
         return output
-    output = NOTEBOOK_EXTRAS.sub("", output)
     # The i18n plugin never learned that notebooks are pages, so its language selector points
     # at the other language's home page; point it at the same notebook instead.
     chapter = page.file.src_uri.rsplit("/", 1)[-1].split(".")[0]

@@ -92,6 +92,8 @@ DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.merm
 }).filter(Boolean)"""
 
 MATH_PROBLEMS = """() => {
+  const leftover = [...document.querySelectorAll('.jp-RenderedMarkdown')].filter(m => m.textContent.includes('$$'));
+  if (leftover.length) return [`maths in ${leftover.length} notebook cell(s) left as raw $$ text`];
   const blocks = [...document.querySelectorAll('.arithmatex')];
   return blocks.map((b, i) => {
     const out = b.querySelector('mjx-container');
