@@ -18,18 +18,17 @@ def test_strict_build_passes(built_site):
     )
 
 
-@pytest.mark.parametrize("page", pages.zh_pages(), ids=pages.rel)
-def test_page_built_in_both_languages(built_site, page):
+ROUTES = browser.page_routes()
+
+
+@pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
+def test_every_page_built(built_site, route, source):
+    """Every page (and notebook) of both languages comes out as a rendered page."""
     if built_site["proc"].returncode:
         pytest.fail("the build failed; see test_strict_build_passes")
-    rel = page.relative_to(pages.DOCS).with_suffix("")
-    route = "" if rel.name == "index" else f"{rel}/"
-    route = str(rel.parent) + "/" if rel.name == "index" and str(rel.parent) != "." else route
-    for prefix in ("", "en/"):
-        html = built_site["dir"] / prefix / route / "index.html"
-        assert html.exists(), f"{pages.rel(page)}: built site lacks /{prefix}{route} ({html})"
-        text = html.read_text(encoding="utf-8")
-        assert 'class="md-content"' in text, f"/{prefix}{route}: not a rendered page"
+    html = built_site["dir"] / route / "index.html"
+    assert html.exists(), f"{pages.rel(source)}: built site lacks /{route}"
+    assert 'class="md-content"' in html.read_text(encoding="utf-8"), f"/{route}: not a rendered page"
 
 
 OUTSIDE = re.compile(
