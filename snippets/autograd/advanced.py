@@ -62,7 +62,7 @@ print("version after:", b._version)
 try:
     b.sum().backward()
 except RuntimeError as err:
-    print(str(err).split(";")[0])
+    print(str(err).split(":")[0])  # the wording after the colon varies across PyTorch versions
 # --8<-- [end:in-place]
 
 
