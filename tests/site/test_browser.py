@@ -123,6 +123,10 @@ def test_page_in_browser(context, site, route, source):
         loads, needed = sum(library in u for u in report["urls"]), page.locator(selector).count() > 0
         if loads != (1 if needed else 0):
             problems.append(f"{library} loaded {loads} times on a page {'with' if needed else 'without'} {selector}")
+    # Search loads when the reader opens it (docs/assets/javascripts/lazy-search.js), not with every page.
+    early = [u for u in report["urls"] if "search_index.json" in u or "/workers/search." in u]
+    if early:
+        problems.append(f"search loaded before anyone opened it: {early}")
     other = "zh" if route.startswith("en/") else "en"
     expected = site.base + (route[len("en/") :] if other == "zh" else f"en/{route}") + anchor
     page.locator(".md-select").first.hover()
@@ -166,6 +170,17 @@ def test_search_finds_pages(context, site, route, term, expected):
     assert not other_language, (
         f"searching /{route} for '{term}' listed pages of the other language: {other_language[:5]}"
     )
+
+
+@pytest.mark.parametrize("route,term", [("autograd/basics/", "叶子张量"), ("en/autograd/basics/", "leaf")])
+def test_search_result_highlights_its_terms(context, site, route, term):
+    """A page opened from a search result (?h=...) loads search at once, to mark the terms it matched."""
+    page, report = open_page(context, site, f"{route}?h={term}")
+    index = [u for u in report["urls"] if "search_index.json" in u]
+    try:
+        page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"/{route}?h={term}: no term highlighted; search index requests: {index}")
 
 
 def test_copy_button_copies_the_snippet(context, site):
