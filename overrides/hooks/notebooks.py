@@ -9,6 +9,12 @@ mkdocs-jupyter 0.26 (the last release for Python 3.11) also puts into every note
 page a module script importing Mermaid and its ELK layouts from cdnjs, and an empty
 MathJax 2 loader (<script src="">). Our notebooks contain no diagrams or maths, and
 a page must not reach outside the site, so both are removed from the page's content.
+
+It also inlines JupyterLab's entire stylesheet (about 570 KB) into every notebook page,
+more than the rest of the page together, and gives each code cell its own copy button
+with a hidden second copy of the code. Both are removed: the code cells are marked up as
+Material code blocks (Material's colours and copy button), and
+docs/assets/stylesheets/notebooks.css lays out the cells.
 """
 
 import re
@@ -42,6 +48,20 @@ DEFAULT_LANGUAGE = "zh"  # served at the site root; other languages under /<lang
 LANGUAGE_LINK = re.compile(r'<a\b[^>]*\bhreflang="(?P<lang>[a-z]+)"[^>]*>')
 
 
+# JupyterLab's whole stylesheet (about 570 KB) and pygments colours, inlined in every notebook page;
+# docs/assets/stylesheets/notebooks.css and Material's own code colours replace them.
+NOTEBOOK_STYLES = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
+
+# Each code cell's own copy button (an icon plus a hidden second copy of the code). Material's copy
+# button replaces it once the cell's code is marked up as Material's: <pre><code> in .highlight.
+NOTEBOOK_COPY = re.compile(
+    r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>'
+    r'|<div class="clipboard-copy-txt"[^>]*>.*?</div>'
+    r"|<script>(?:(?!</script>).)*?clipboard-copy(?:(?!</script>).)*?</script>",  # its scripts, now idle
+    re.S,
+)
+NOTEBOOK_CODE = re.compile(r'<div class="(highlight-ipynb[^"]*)"><pre>(.*?)</pre>', re.S)
+
 NOTEBOOK_MATH = re.compile(r"<p>\$\$(.*?)\$\$</p>", re.S)
 
 
@@ -53,6 +73,12 @@ def on_page_content(html, page, config, files, **kwargs):
     """
     if page.file.src_uri.endswith(".ipynb"):
         html = NOTEBOOK_EXTRAS.sub("", html)
+        html = NOTEBOOK_STYLES.sub("", html)
+        html = NOTEBOOK_COPY.sub("", html)
+        html = NOTEBOOK_CODE.sub(r'<div class="highlight \1"><pre><code>\2</code></pre>', html)
+        # Material's copy button finds its code by a CSS selector built from the cell's id,
+        # and nbconvert's ids ("cell-id=autograd-2") are not valid in a selector.
+        html = html.replace('id="cell-id=', 'id="cell-')
         return NOTEBOOK_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', html)
     return html
 

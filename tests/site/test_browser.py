@@ -183,16 +183,29 @@ def test_search_result_highlights_its_terms(context, site, route, term):
         pytest.fail(f"/{route}?h={term}: no term highlighted; search index requests: {index}")
 
 
-def test_copy_button_copies_the_snippet(context, site):
+def first_snippet_section():
+    source = (pages.ROOT / "snippets/autograd/basics.py").read_text(encoding="utf-8")
+    return textwrap.dedent(source.split("# --8<-- [start:sum]\n", 1)[1].split("# --8<-- [end:sum]", 1)[0])
+
+
+def first_notebook_cell():
+    import nbformat
+
+    notebook = nbformat.read(pages.ROOT / "docs/notebooks/autograd.en.ipynb", as_version=4)
+    return next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+@pytest.mark.parametrize(
+    "route,expected", [("autograd/basics/", first_snippet_section), ("en/notebooks/autograd/", first_notebook_cell)]
+)
+def test_copy_button_copies_the_code(context, site, route, expected):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
-    page, _ = open_page(context, site, "autograd/basics/")
+    page, _ = open_page(context, site, route)
     block = page.locator(".md-content div.highlight").first
     block.hover()
     block.locator('button[data-md-type="copy"]').click()
-    copied = page.evaluate("navigator.clipboard.readText()")
-    source = (pages.ROOT / "snippets/autograd/basics.py").read_text(encoding="utf-8")
-    section = source.split("# --8<-- [start:sum]\n", 1)[1].split("# --8<-- [end:sum]", 1)[0]
-    assert copied.strip() == textwrap.dedent(section).strip(), f"copied:\n{copied}\nexpected:\n{section}"
+    copied, wanted = page.evaluate("navigator.clipboard.readText()"), expected()
+    assert copied.strip() == wanted.strip(), f"/{route}: copied:\n{copied}\nexpected:\n{wanted}"
 
 
 SCREENSHOT_PAGES = {"concepts": "intro/concepts/#mlp-graph", "backprop": "en/math/backprop/", "home": ""}
