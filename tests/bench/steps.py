@@ -2,12 +2,15 @@
 
 python -m tests.bench.steps            # on the CPU; writes tests/bench/results/steps-cpu.{json,md}
 TORCH_DEVICE=cuda python -m tests.bench.steps   # on a GPU; writes steps-cuda.{json,md}
-TORCH_DEVICE=cuda python -m tests.bench.steps --run 2   # a repeat run; writes steps-cuda-2.{json,md}
+TORCH_DEVICE=cuda python -m tests.bench.steps --run 2   # a repeat run: steps-cuda-2.{json,md}, and
+                                                        # steps-cuda-runs.md with every run side by side
 """
 
 import argparse
+import json
 import os
 import runpy
+from pathlib import Path
 
 from tests.bench import common
 
@@ -51,6 +54,30 @@ def main() -> None:
     path = common.save(f"steps-{device}" + (f"-{args.run}" if args.run > 1 else ""), data)
     print(common.table(data))
     print(f"wrote {path} and its table")
+    if args.run > 1:
+        print(f"wrote {write_runs_table(device)}")
+
+
+def write_runs_table(device: str) -> Path:
+    """One table of every recorded run on a device, side by side: how much the numbers move."""
+    repeats = sorted(common.RESULTS.glob(f"steps-{device}-[0-9]*.json"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    paths = [common.RESULTS / f"steps-{device}.json", *repeats]
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    each = " / ".join(f"run {i}" for i in range(1, len(runs) + 1))
+    columns = {"problem": "problem", "variant": "variant", "step_us": f"median step (µs), {each}"}
+    if "vs_graph" in runs[0]["columns"]:
+        columns["vs_graph"] = f"time ÷ CUDA graph, {each}"
+    columns |= {"first_call_s": "first call, run 1 (s)", "loss": runs[0]["columns"]["loss"]}
+    rows = []
+    for i, row in enumerate(runs[0]["rows"]):
+        merged = dict(row)
+        for key in ("step_us", "vs_graph"):
+            if key in columns:
+                merged[key] = " / ".join(run["rows"][i][key] for run in runs)
+        rows.append(merged)
+    name = f"steps-{device}-runs"
+    common.save(name, {"machine": runs[0]["machine"], "columns": columns, "rows": rows})
+    return common.RESULTS / f"{name}.md"
 
 
 if __name__ == "__main__":
