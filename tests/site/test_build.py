@@ -60,3 +60,15 @@ def test_no_asset_from_outside_the_site(built_site):
             where = f"{sources[built]} (built page {built}:{line})" if built in sources else f"{built}:{line}"
             problems.append(f"{where}: loads from outside the site: {text[m.start() : m.start() + 120]!r}")
     assert not problems, "serve every asset from the site itself (see docs/assets/vendor):\n" + "\n".join(problems)
+
+
+def test_name_spans_were_invisible(built_site):
+    """overrides/hooks/code_markup.py drops <span class="n">: right only while names keep the code colour."""
+    (css,) = (built_site["dir"] / "assets/stylesheets").glob("main.*.min.css")
+    text = css.read_text(encoding="utf-8")
+    assert "--md-code-hl-name-color:var(--md-code-fg-color)" in text, (
+        f"{css.name}: Material no longer colours names like the rest of the code; "
+        "remove overrides/hooks/code_markup.py or make it keep the spans"
+    )
+    page = (built_site["dir"] / "autograd/basics/index.html").read_text(encoding="utf-8")
+    assert '<span class="n">' not in page and '<span class="nb">' in page, "code spans were not trimmed as expected"
