@@ -13,14 +13,15 @@ a page must not reach outside the site, so both are removed from the page's cont
 It also inlines JupyterLab's entire stylesheet (about 570 KB) into every notebook page,
 more than the rest of the page together, and gives each code cell its own copy button
 with a hidden second copy of the code. Both are removed: the code cells are marked up as
-Material code blocks (Material's colours and copy button), and
-docs/assets/stylesheets/notebooks.css lays out the cells.
+Material code blocks (Material's colours and copy button), nbconvert's nested wrappers are
+reduced to one <div> per cell, and docs/assets/stylesheets/notebooks.css lays out the cells.
 """
 
 import re
 import types
 from urllib.parse import urlsplit
 
+from bs4 import BeautifulSoup
 from mkdocs.plugins import event_priority
 
 
@@ -64,6 +65,24 @@ NOTEBOOK_CODE = re.compile(r'<div class="(highlight-ipynb[^"]*)"><pre>(.*?)</pre
 
 NOTEBOOK_MATH = re.compile(r"<p>\$\$(.*?)\$\$</p>", re.S)
 
+# Punctuation and operators, which Material shows in a lighter grey than the rest of the code. On
+# notebook pages they keep the code's own colour instead: a chapter notebook holds a whole chapter's
+# code, and these spans alone are a tenth of the largest one, enough to take it past 300 KB.
+PUNCTUATION = re.compile(r'<span class="[op]">([^<]*)</span>')
+
+
+def _plain_cells(html):
+    """Keep one <div> per cell: nbconvert's other wrappers only served JupyterLab's stylesheet."""
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup.select(".jp-InputPrompt, .jp-Collapser"):
+        element.decompose()
+    for element in soup.find_all(class_=re.compile(r"^(jp-|CodeMirror)")):
+        classes = element.get("class", [])
+        # nbconvert nests two identical cell <div>s; the inner one has the id
+        if not ("jp-Notebook" in classes or ("jp-Cell" in classes and element.get("id"))):
+            element.unwrap()
+    return str(soup)
+
 
 def on_page_content(html, page, config, files, **kwargs):
     """Drop the notebook page's outside scripts; mark its $$ formulas the way arithmatex does.
@@ -79,6 +98,7 @@ def on_page_content(html, page, config, files, **kwargs):
         # Material's copy button finds its code by a CSS selector built from the cell's id,
         # and nbconvert's ids ("cell-id=autograd-2") are not valid in a selector.
         html = html.replace('id="cell-id=', 'id="cell-')
+        html = PUNCTUATION.sub(r"\1", _plain_cells(html))
         return NOTEBOOK_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', html)
     return html
 
