@@ -7,14 +7,16 @@ Running last, mark them again; mkdocs-jupyter then renders them as usual.
 
 mkdocs-jupyter 0.26 (the last release for Python 3.11) also puts into every notebook
 page a module script importing Mermaid and its ELK layouts from cdnjs, and an empty
-MathJax 2 loader (<script src="">). Our notebooks contain no diagrams or maths, and
-a page must not reach outside the site, so both are removed from the page's content.
+MathJax 2 loader (<script src="">). Our notebooks contain no diagrams, their maths is
+typeset by the site's own MathJax, and a page must not reach outside the site, so both
+are removed from the page's content.
 
 It also inlines JupyterLab's entire stylesheet (about 570 KB) into every notebook page,
 more than the rest of the page together, and gives each code cell its own copy button
 with a hidden second copy of the code. Both are removed: the code cells are marked up as
 Material code blocks (Material's colours and copy button), nbconvert's nested wrappers are
 reduced to one <div> per cell, and docs/assets/stylesheets/notebooks.css lays out the cells.
+(overrides/hooks/code_markup.py trims the code's spans on these pages as on every page.)
 """
 
 import re
@@ -65,11 +67,6 @@ NOTEBOOK_CODE = re.compile(r'<div class="(highlight-ipynb[^"]*)"><pre>(.*?)</pre
 
 NOTEBOOK_MATH = re.compile(r"<p>\$\$(.*?)\$\$</p>", re.S)
 
-# Punctuation and operators, which Material shows in a lighter grey than the rest of the code. On
-# notebook pages they keep the code's own colour instead: a chapter notebook holds a whole chapter's
-# code, and these spans alone are a tenth of the largest one, enough to take it past 300 KB.
-PUNCTUATION = re.compile(r'<span class="[op]">([^<]*)</span>')
-
 
 def _plain_cells(html):
     """Keep one <div> per cell: nbconvert's other wrappers only served JupyterLab's stylesheet."""
@@ -98,7 +95,7 @@ def on_page_content(html, page, config, files, **kwargs):
         # Material's copy button finds its code by a CSS selector built from the cell's id,
         # and nbconvert's ids ("cell-id=autograd-2") are not valid in a selector.
         html = html.replace('id="cell-id=', 'id="cell-')
-        html = PUNCTUATION.sub(r"\1", _plain_cells(html))
+        html = _plain_cells(html)
         return NOTEBOOK_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', html)
     return html
 

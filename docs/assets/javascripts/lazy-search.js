@@ -33,7 +33,10 @@
     };
     return {
       addEventListener: (...args) => (worker ? worker.addEventListener(...args) : listeners.push(args)),
-      removeEventListener: (...args) => worker && worker.removeEventListener(...args),
+      removeEventListener: (type, listener) => {
+        if (worker) worker.removeEventListener(type, listener);
+        else listeners.splice(0, listeners.length, ...listeners.filter((args) => args[1] !== listener));
+      },
       postMessage: (...args) => (worker || start()).postMessage(...args),
       terminate: () => worker && worker.terminate(),
     };
