@@ -6,11 +6,11 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests import notebooks
-from tests.site import pages
+from tools import notebooks
+from tools import pages
 
 CHAPTERS = notebooks.chapters()
-REGENERATE = "python -m tests.notebooks"
+REGENERATE = "python -m tools.notebooks"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -10,7 +10,7 @@ import torch._dynamo
 from torch import nn
 
 device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))
-# The tests run a smoke setting (the article's MLP, a few repeats); `python -m tests.bench.steps`
+# The tests run a smoke setting (the article's MLP, a few repeats); `python -m tools.bench.steps`
 # runs the full one and records the numbers the page shows.
 FULL = os.environ.get("BENCH") == "full"
 

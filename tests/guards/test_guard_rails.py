@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.site import browser
+from tools import browser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,7 +126,7 @@ def test_mermaid_tex_and_cdn_errors_in_the_browser(project):
 
 def test_scaffolded_page_passes(project):
     subprocess.run(
-        [sys.executable, "-m", "tests.scaffold", "autograd/checkpointing", "梯度检查点", "Gradient checkpointing"],
+        [sys.executable, "-m", "tools.scaffold", "autograd/checkpointing", "梯度检查点", "Gradient checkpointing"],
         cwd=project,
         check=True,
         capture_output=True,

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.site import browser, pages
+from tools import browser, pages
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = pages.ROOT / "build" / "screenshots"

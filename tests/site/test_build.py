@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.site import browser, pages
+from tools import browser, pages
 
 NOISE = re.compile(r"MERMAID2|mkdocs_static_i18n|Cleaning site|Building documentation|Documentation built")
 

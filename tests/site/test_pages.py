@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.site import pages
-from tests.snippets import recording
+from tools import pages
+from tools import recording
 
 ALL_PAGES = pages.zh_pages() + pages.en_pages()
 ZH = pages.zh_pages()
@@ -96,7 +96,7 @@ def test_pages_show_when_their_code_was_verified(page):
 
 
 def test_translations_reviewed_together():
-    from tests.site import translations
+    from tools import translations
 
     stale = translations.problems()
     assert not stale, "\n".join(stale)

@@ -2,7 +2,7 @@
 
 import importlib.util
 
-from tests.site import pages
+from tools import pages
 
 spec = importlib.util.spec_from_file_location("trim_css", pages.ROOT / "overrides/hooks/trim_css.py")
 trim_css = importlib.util.module_from_spec(spec)

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from tests.snippets import recording
+from tools import recording
 
 
 def test_cuda_without_gpu_is_an_error():

@@ -6,7 +6,7 @@ Test ids are snippet paths: ``test_snippet[autograd/basics.py-cpu]`` runs
 
 import pytest
 
-from tests.snippets import recording
+from tools import recording
 
 SNIPPETS = recording.snippet_files()
 

@@ -1,8 +1,8 @@
 """Time one training step in every variant of the page's own snippet, and record it.
 
-python -m tests.bench.steps            # on the CPU; writes tests/bench/results/steps-cpu.{json,md}
-TORCH_DEVICE=cuda python -m tests.bench.steps   # on a GPU; writes steps-cuda.{json,md}
-TORCH_DEVICE=cuda python -m tests.bench.steps --run 2   # a repeat run: steps-cuda-2.{json,md}, and
+python -m tools.bench.steps            # on the CPU; writes tools/bench/results/steps-cpu.{json,md}
+TORCH_DEVICE=cuda python -m tools.bench.steps   # on a GPU; writes steps-cuda.{json,md}
+TORCH_DEVICE=cuda python -m tools.bench.steps --run 2   # a repeat run: steps-cuda-2.{json,md}, and
                                                         # steps-cuda-runs.md with every run side by side
 """
 
@@ -12,7 +12,7 @@ import os
 import runpy
 from pathlib import Path
 
-from tests.bench import common
+from tools.bench import common
 
 CUDA_GRAPH = "CUDA graph by hand"
 

@@ -25,7 +25,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 DOCS = ROOT / "docs"
 UPDATE_COMMAND = "pytest tests/snippets --update-outputs"

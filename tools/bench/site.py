@@ -1,9 +1,9 @@
 """Site figures: strict build time, full test-suite time, cold transfer size of every page.
 
-    python -m tests.bench.site               # all three (the test suite takes minutes)
-    python -m tests.bench.site --skip-tests  # build time and page sizes only
+    python -m tools.bench.site               # all three (the test suite takes minutes)
+    python -m tools.bench.site --skip-tests  # build time and page sizes only
 
-Writes tests/bench/results/site.{json,md} and site-pages.{json,md}; the development page shows them.
+Writes tools/bench/results/site.{json,md} and site-pages.{json,md}; the development page shows them.
 """
 
 import argparse
@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import common
-from tests.site import browser
+from tools.bench import common
+from tools import browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -10,7 +10,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from tests.site import pages
+from tools import pages
 
 SITE_URL = re.search(
     r"^site_url:\s*(\S+)", (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE

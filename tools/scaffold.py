@@ -1,6 +1,6 @@
 """Start a new page pair from a passing state.
 
-    python -m tests.scaffold autograd/checkpointing "梯度检查点" "Gradient checkpointing"
+    python -m tools.scaffold autograd/checkpointing "梯度检查点" "Gradient checkpointing"
 
 creates snippets/autograd/checkpointing.py (one section, recorded), docs/autograd/checkpointing.md and
 .en.md (same heading ids, same includes, the "last verified" note), adds the page to mkdocs.yml's nav
@@ -13,8 +13,8 @@ import argparse
 import re
 import sys
 
-from tests.site import pages, translations
-from tests.snippets import recording
+from tools import pages, translations
+from tools import recording
 
 SNIPPET = '''"""{en_title}."""
 

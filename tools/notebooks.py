@@ -1,6 +1,6 @@
 """Companion notebooks, one per chapter and language, generated from the chapter's snippets.
 
-    python -m tests.notebooks            # (re)write docs/notebooks/<chapter>.ipynb and <chapter>.en.ipynb
+    python -m tools.notebooks            # (re)write docs/notebooks/<chapter>.ipynb and <chapter>.en.ipynb
 
 Each page of the chapter becomes a heading (the page's title in that language) followed by its
 snippet, one code cell per named section (code between sections gets a cell of its own). The
@@ -13,17 +13,17 @@ import re
 
 import nbformat
 
-from tests.site import pages
-from tests.snippets import recording
+from tools import pages
+from tools import recording
 
 OUT = pages.DOCS / "notebooks"
 MARKER = re.compile(r"^\s*# --8<-- \[(start|end):[a-z][-_0-9a-z]*\]\s*$")
 INTRO = {
     "zh": "[下载本笔记本]({file})（`.ipynb`）。本笔记本由 `snippets/{chapter}/` 中的代码生成"
-    "（`python -m tests.notebooks`），与网站上的代码完全一致。"
+    "（`python -m tools.notebooks`），与网站上的代码完全一致。"
     "从上到下依次运行即可；默认在 CPU 上运行，设置环境变量 `TORCH_DEVICE=cuda` 可改用 GPU。",
     "en": "[Download this notebook]({file}) (`.ipynb`). Generated from the code in `snippets/{chapter}/` "
-    "(`python -m tests.notebooks`), identical to the code on the site. Run it top to bottom; "
+    "(`python -m tools.notebooks`), identical to the code on the site. Run it top to bottom; "
     "it uses the CPU unless the environment variable `TORCH_DEVICE=cuda` is set.",
 }
 TITLE = {"zh": "{title}：本章全部代码", "en": "{title}: all the code of this chapter"}

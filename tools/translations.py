@@ -1,7 +1,7 @@
 """Translation staleness: each pair of twins is reviewed together, and a change to one side alone is flagged.
 
-python -m tests.site.translations --mark-reviewed docs/faq.md   # after updating both languages
-python -m tests.site.translations --mark-reviewed               # every pair
+python -m tools.translations --mark-reviewed docs/faq.md   # after updating both languages
+python -m tools.translations --mark-reviewed               # every pair
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import argparse
 import hashlib
 import json
 
-from tests.site import pages
+from tools import pages
 
-RECORD = pages.ROOT / "tests" / "site" / "translations.json"
-MARK = "python -m tests.site.translations --mark-reviewed"
+RECORD = pages.ROOT / "tools" / "translations.json"
+MARK = "python -m tools.translations --mark-reviewed"
 
 
 def digest(path) -> str:
