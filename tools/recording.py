@@ -41,8 +41,8 @@ DEVICE_NOISE = [
     (re.compile(r"\bcuda:\d+\b"), "cpu"),
     (re.compile(r"\bcuda\b"), "cpu"),
 ]
-RTOL = 1e-3
-ATOL = 1e-3
+RTOL = 1e-3  # numbers agree within 0.1 % of the recorded value ...
+TOLERANCE = "0.1 % of the recorded value, or one unit of its last printed decimal"
 
 
 def snippet_files() -> list[Path]:
@@ -166,7 +166,19 @@ def normalise(text: str) -> str:
     return text
 
 
-def _same_line(recorded: str, actual: str) -> bool:
+def _close(recorded: str, actual: str) -> bool:
+    """0.1 % of the value, or one unit of the last printed decimal (the last digit may round either way).
+
+    A value printed without decimals (an integer, or torch's ``6.``) must match to 0.1 %: a count is exact.
+    """
+    r, a = float(recorded), float(actual)
+    mantissa, _, exponent = recorded.lower().partition("e")
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    unit = 10.0 ** (int(exponent or 0) - decimals) if decimals else 0.0
+    return abs(a - r) <= max(RTOL * abs(r), unit * (1 + 1e-9))
+
+
+def same_line(recorded: str, actual: str) -> bool:
     if recorded == actual:
         return True
     rec_nums, act_nums = NUMBER.findall(recorded), NUMBER.findall(actual)
@@ -177,7 +189,7 @@ def _same_line(recorded: str, actual: str) -> bool:
             return False
     if len(rec_nums) != len(act_nums):
         return False
-    return all(abs(float(a) - float(r)) <= ATOL + RTOL * abs(float(r)) for r, a in zip(rec_nums, act_nums))
+    return all(_close(r, a) for r, a in zip(rec_nums, act_nums))
 
 
 def compare(path: Path, actual: str) -> None:
@@ -189,7 +201,7 @@ def compare(path: Path, actual: str) -> None:
     recorded = normalise(STAMP.sub("", recorded_file.read_text(encoding="utf-8"))).splitlines()
     got = normalise(actual).splitlines()
     first_bad = next(
-        (i for i, (r, a) in enumerate(zip(recorded, got)) if not _same_line(r, a)),
+        (i for i, (r, a) in enumerate(zip(recorded, got)) if not same_line(r, a)),
         None if len(recorded) == len(got) else min(len(recorded), len(got)),
     )
     if first_bad is None:
@@ -201,7 +213,7 @@ def compare(path: Path, actual: str) -> None:
     where = f" (section '{section}')" if section else ""
     raise SnippetError(
         f"{rel_out}:{first_bad + 1}: output of {rel_py} drifted from the recording{where} "
-        f"(numbers compared within rtol={RTOL}, atol={ATOL}).\n"
+        f"(numbers compared within {TOLERANCE}).\n"
         f"If the change is intended, re-record with `{UPDATE_COMMAND}`.\n\n{diff}"
     )
 

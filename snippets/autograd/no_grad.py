@@ -1,11 +1,16 @@
 """Turning gradient tracking off: detach, no_grad, inference_mode -- and why eval() is different."""
 
+# --8<-- [start:setup]
+import os
+
 import torch
 from torch import nn
 
-w = torch.tensor([1.0, 2.0], requires_grad=True)
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
 
 # --8<-- [start:detach]
+w = torch.tensor([1.0, 2.0], requires_grad=True, device=device)
 y = w * 3
 z = y.detach()  # same storage, cut out of the graph
 print(z.requires_grad, z.grad_fn)
@@ -18,7 +23,7 @@ with torch.no_grad():
     y = w * 3  # nothing is recorded inside the block
 print(y.requires_grad, y.grad_fn)
 with torch.no_grad():
-    w -= 0.1 * torch.ones(2)  # how optimizers update leaves in place
+    w -= 0.1 * torch.ones(2, device=device)  # how optimizers update leaves in place
 print(w, w.is_leaf)
 # --8<-- [end:no-grad]
 
@@ -34,8 +39,8 @@ except RuntimeError as err:
 
 # --8<-- [start:eval]
 torch.manual_seed(0)
-model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(p=0.5))
-x = torch.ones(1, 4)
+model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(p=0.5)).to(device)
+x = torch.ones(1, 4, device=device)
 model.eval()  # changes what layers do (dropout off), not whether autograd records
 out = model(x)
 print(out.requires_grad, out.grad_fn.name())
