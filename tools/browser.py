@@ -5,17 +5,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import threading
 from pathlib import Path
 
-from tools import pages
+from tools import config, pages
 
-SITE_URL = re.search(
-    r"^site_url:\s*(\S+)", (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.MULTILINE
-).group(1)
-BASE_PATH = "/" + SITE_URL.split("://", 1)[1].split("/", 1)[1]  # e.g. /pytorch-dynamic-graph/
+BASE_PATH = config.site_path()  # e.g. /pytorch-dynamic-graph/
 CANDIDATES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 # Closed network here: keep Chromium from calling home (see the env notes).
 CHROMIUM_ARGS = [
@@ -45,16 +41,18 @@ def find_chromium() -> str | None:
 
 
 def page_routes() -> list[tuple[str, Path]]:
-    """(route under the site root, source file) for every page in both languages."""
+    """(route under the site root, source file) for every page and notebook in every language."""
     routes = []
     for page in pages.zh_pages():
         rel = page.relative_to(pages.DOCS).with_suffix("")
         route = "" if rel.name == "index" else f"{rel.as_posix()}/"
-        routes.append((route, page))
-        routes.append((f"en/{route}", pages.twin(page)))
-    for notebook in sorted((pages.DOCS / "notebooks").glob("*.ipynb")):
-        chapter, _, lang = notebook.stem.partition(".")
-        routes.append((f"{'en/' if lang else ''}notebooks/{chapter}/", notebook))
+        for lang in config.languages():
+            routes.append((lang.prefix + route, page.with_name(f"{rel.name}{lang.suffix}.md")))
+    for lang in config.languages():
+        for notebook in sorted((pages.DOCS / "notebooks").glob(f"*{lang.suffix}.ipynb")):
+            chapter = notebook.name.removesuffix(".ipynb").removesuffix(lang.suffix)
+            if "." not in chapter:
+                routes.append((f"{lang.prefix}notebooks/{chapter}/", notebook))
     return routes
 
 

@@ -2,6 +2,8 @@
 
     python -m tools.notebooks            # (re)write docs/notebooks/<chapter>.ipynb and <chapter>.en.ipynb
 
+Generated files: edit the snippets and the pages, never the notebooks (a test compares them).
+
 Each page of the chapter becomes a heading (the page's title in that language) followed by its
 snippet, one code cell per named section (code between sections gets a cell of its own). The
 notebooks carry no outputs: the pages show the recorded ones, and the tests execute every notebook.
@@ -13,8 +15,7 @@ import re
 
 import nbformat
 
-from tools import pages
-from tools import recording
+from tools import config, pages, recording
 
 OUT = pages.DOCS / "notebooks"
 MARKER = re.compile(r"^\s*# --8<-- \[(start|end):[a-z][-_0-9a-z]*\]\s*$")
@@ -30,28 +31,20 @@ TITLE = {"zh": "{title}：本章全部代码", "en": "{title}: all the code of t
 
 
 def chapter_titles(chapter: str) -> dict[str, str]:
-    """The chapter's tab title in mkdocs.yml's nav, and its English translation."""
-    config = (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = config[config.index("\nnav:") :]
-    section = ""
-    for line in nav.splitlines():
-        if re.match(r"^  - [^:]+:\s*$", line):
-            section = line.strip()[2:-1]
-        elif f": {chapter}/" in line:
-            break
-    english = re.search(rf"^\s+{re.escape(section)}:\s*(.+)$", config, re.M)
-    return {"zh": section, "en": english.group(1).strip('"') if english else section}
+    """The chapter's tab title in mkdocs.yml's nav, in each language."""
+    section = next(s for s, _, path in config.nav_entries() if path.startswith(f"{chapter}/"))
+    return {lang.locale: lang.translate(section) for lang in config.languages()}
 
 
 def chapters() -> dict[str, list]:
     """Chapter folder -> its snippets, in the order the site's navigation shows their pages."""
-    nav = (pages.ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    order = [path for _, _, path in config.nav_entries()]
     found: dict[str, list] = {}
     for path in recording.snippet_files():
         if path.parent != recording.SNIPPETS:
             found.setdefault(path.parent.name, []).append(path)
     for chapter, paths in found.items():
-        paths.sort(key=lambda p: nav.find(f"{chapter}/{p.stem}.md"))
+        paths.sort(key=lambda p: order.index(f"{chapter}/{p.stem}.md"))
     return found
 
 
@@ -78,8 +71,12 @@ def page_title(snippet, lang: str) -> str:
 DISPLAY_MATH = re.compile(r"^\\\[\n(.*?)\n\\\]$", re.S | re.M)
 
 
+def _suffix(lang: str) -> str:
+    return next(language.suffix for language in config.languages() if language.locale == lang)
+
+
 def page_of(snippet, lang: str):
-    return pages.DOCS / snippet.parent.name / (f"{snippet.stem}.en.md" if lang == "en" else f"{snippet.stem}.md")
+    return pages.DOCS / snippet.parent.name / f"{snippet.stem}{_suffix(lang)}.md"
 
 
 def formulas(snippet, lang: str) -> str:
@@ -92,6 +89,7 @@ def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["generated_by"] = f"python -m tools.notebooks, from snippets/{chapter}/ (do not edit by hand)"
     title = TITLE[lang].format(title=chapter_titles(chapter)[lang])
     intro = INTRO[lang].format(chapter=chapter, file=target(chapter, lang).name)
     nb.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}"))
@@ -110,13 +108,13 @@ def render(chapter: str, snippets: list, lang: str) -> str:
 
 
 def target(chapter: str, lang: str):
-    return OUT / (f"{chapter}.en.ipynb" if lang == "en" else f"{chapter}.ipynb")
+    return OUT / f"{chapter}{_suffix(lang)}.ipynb"
 
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     for chapter, snippets in chapters().items():
-        for lang in ("zh", "en"):
+        for lang in (language.locale for language in config.languages()):
             target(chapter, lang).write_text(render(chapter, snippets, lang), encoding="utf-8")
             print(pages.rel(target(chapter, lang)))
 

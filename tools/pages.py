@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import config
+
+ROOT = config.ROOT
 DOCS = ROOT / "docs"
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
@@ -21,18 +23,26 @@ class Found:
     value: str
 
 
+def _translated_suffixes() -> tuple[str, ...]:
+    return tuple(f"{lang.suffix}.md" for lang in config.languages() if not lang.default)
+
+
 def zh_pages() -> list[Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if not p.name.endswith(".en.md"))
+    """Pages of the default language (Chinese): page.md."""
+    return sorted(p for p in DOCS.rglob("*.md") if not p.name.endswith(_translated_suffixes()))
 
 
 def en_pages() -> list[Path]:
-    return sorted(DOCS.rglob("*.en.md"))
+    """Pages of the other language (English): page.en.md."""
+    return sorted(p for p in DOCS.rglob("*.md") if p.name.endswith(_translated_suffixes()))
 
 
 def twin(page: Path) -> Path:
-    if page.name.endswith(".en.md"):
-        return page.with_name(page.name[: -len(".en.md")] + ".md")
-    return page.with_suffix(".en.md")
+    """The same page in the other language (the site has two: config.languages())."""
+    (other,) = [lang for lang in config.languages() if not lang.default]
+    if page.name.endswith(f"{other.suffix}.md"):
+        return page.with_name(page.name.removesuffix(f"{other.suffix}.md") + ".md")
+    return page.with_suffix(f"{other.suffix}.md")
 
 
 def rel(path: Path) -> str:

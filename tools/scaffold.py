@@ -2,26 +2,31 @@
 
     python -m tools.scaffold autograd/checkpointing "梯度检查点" "Gradient checkpointing"
 
-creates snippets/autograd/checkpointing.py (one section, recorded), docs/autograd/checkpointing.md and
-.en.md (same heading ids, same includes, the "last verified" note), adds the page to mkdocs.yml's nav
-with its English title, and marks the pair as reviewed. Edit from there; `pytest` stays green.
+creates snippets/autograd/checkpointing.py (a setup section and one example, recorded),
+docs/autograd/checkpointing.md and .en.md (titles as their H1s, same heading ids, same includes, the
+"last verified" note), adds the page to mkdocs.yml's nav after the chapter's last page, and marks the
+pair as reviewed. Edit from there; `pytest` stays green.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
-from tools import pages, translations
-from tools import recording
+from tools import config, pages, recording, translations
 
 SNIPPET = '''"""{en_title}."""
 
+# --8<-- [start:setup]
+import os
+
 import torch
 
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
+
 # --8<-- [start:example]
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True, device=device)
 y = (x**2).sum()
 y.backward()
 print(x.grad)  # dy/dx = 2x
@@ -31,6 +36,12 @@ print(x.grad)  # dy/dx = 2x
 PAGE = """# {title} {{ #{slug} }}
 
 {lead}
+
+{setup}
+
+```python title="snippets/{name}.py"
+--8<-- "snippets/{name}.py:setup"
+```
 
 ## {example} {{ #example }}
 
@@ -67,9 +78,13 @@ def scaffold(name: str, zh_title: str, en_title: str) -> list[str]:
     slug = page.replace("_", "-")
     words = {
         zh: dict(title=zh_title, lead="（在这里写本页的导语。）", example="示例", output="输出", verified="最后验证",
-                 recorded=f"`snippets/{name}.py` 的输出录制环境："),
+                 recorded=f"`snippets/{name}.py` 的输出录制环境：",
+                 setup="本页的代码按顺序组成一个完整的程序。先导入并选择设备"
+                       "（设置环境变量 `TORCH_DEVICE=cuda` 即在 GPU 上运行）："),
         en: dict(title=en_title, lead="(Write the page's introduction here.)", example="Example", output="Output",
-                 verified="Last verified", recorded=f"Output of `snippets/{name}.py` recorded with"),
+                 verified="Last verified", recorded=f"Output of `snippets/{name}.py` recorded with",
+                 setup="The code on this page, in order, is one complete program. First the imports and the device "
+                       "(set the environment variable `TORCH_DEVICE=cuda` to run on a GPU):"),
     }  # fmt: skip
     for path, text in words.items():
         path.write_text(PAGE.format(slug=slug, name=name, **text), encoding="utf-8")
@@ -79,21 +94,25 @@ def scaffold(name: str, zh_title: str, en_title: str) -> list[str]:
 
 
 def add_to_nav(chapter: str, target: str, zh_title: str, en_title: str) -> None:
-    """Insert the page after the chapter's last page in nav (or as a new tab), and its English title."""
-    config = pages.ROOT / "mkdocs.yml"
-    lines = config.read_text(encoding="utf-8").splitlines()
-    nav = lines.index("nav:")
-    in_chapter = [i for i in range(nav, len(lines)) if re.search(rf":\s+{re.escape(chapter)}/\S+\.md\s*$", lines[i])]
+    """Put the page after the chapter's last page in nav; a new chapter gets a tab, its title translated.
+
+    Where the chapter sits comes from the loaded config; the one line is written into mkdocs.yml as
+    text, so its comments and layout stay as they are. The page's own title is its H1.
+    """
+    path = config.CONFIG_FILE
+    text = path.read_text(encoding="utf-8")
+    in_chapter = [entry for _, _, entry in config.nav_entries() if entry.startswith(f"{chapter}/")]
     if in_chapter:
-        last = in_chapter[-1]
-        indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
-        lines.insert(last + 1, f"{indent}- {zh_title}: {target}")
+        anchor = next(line for line in text.splitlines() if line.strip().endswith(f" {in_chapter[-1]}"))
+        indent = anchor[: len(anchor) - len(anchor.lstrip())]
+        text = text.replace(anchor + "\n", f"{anchor}\n{indent}- {target}\n", 1)
     else:
-        lines[nav + 1 :] = lines[nav + 1 :] + [f"  - {zh_title}:", f"      - {zh_title}: {target}"]
-    where = next(i for i, line in enumerate(lines) if line.strip() == "nav_translations:")
-    indent = " " * (len(lines[where]) - len(lines[where].lstrip()) + 2)
-    lines.insert(where + 1, f"{indent}{zh_title}: {en_title}")
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        text = text.rstrip("\n") + f"\n  - {zh_title}:\n      - {target}\n"
+        where = text.index("nav_translations:\n") + len("nav_translations:\n")
+        indent = " " * (len(text[:where].splitlines()[-1]) - len(text[:where].splitlines()[-1].lstrip()) + 2)
+        text = text[:where] + f"{indent}{zh_title}: {en_title}\n" + text[where:]
+    path.write_text(text, encoding="utf-8")
+    config.load.cache_clear()
 
 
 if __name__ == "__main__":

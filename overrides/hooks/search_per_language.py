@@ -2,9 +2,10 @@
 
 mkdocs-static-i18n merges every language into one search/search_index.json, so a
 search on an English page lists the Chinese pages first. After the build, split it:
-the root index keeps the default language, en/search/search_index.json gets the
-English pages (their locations made relative to /en/). overrides/main.html points
-English pages' search at that index.
+the root index keeps the default language, each other language's pages go to
+<locale>/search/search_index.json (their locations made relative to /<locale>/), the
+languages as the i18n plugin's config lists them. overrides/main.html points those
+pages' search at their own index.
 
 Code blocks and recorded outputs are dropped from the index: Material fetches the
 index on every cold page view, and they would double its size. Prose, headings and
@@ -17,7 +18,6 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-PREFIX = "en/"
 CODE_BLOCK = re.compile(r"<pre>.*?</pre>", re.S)
 
 
@@ -27,24 +27,27 @@ def on_post_build(config, **kwargs):
     if not index_file.exists():
         return
     index = json.loads(index_file.read_text(encoding="utf-8"))
-    english = [d for d in index["docs"] if d["location"].startswith(PREFIX)]
-    if not english:
-        return  # already split, or the English build has not run yet
+    locales = [lang.locale for lang in config.plugins["i18n"].config.languages if not lang.default]
+    if not any(d["location"].startswith(f"{locale}/") for d in index["docs"] for locale in locales):
+        return  # already split, or the other languages have not been built yet
     for doc in index["docs"]:
         doc["text"] = CODE_BLOCK.sub("", doc["text"])
-    chinese = [d for d in index["docs"] if not d["location"].startswith(PREFIX)]
-    for doc in english:
-        doc["location"] = doc["location"][len(PREFIX) :]
-    en_file = Path(config["site_dir"]) / PREFIX / "search" / "search_index.json"
-    en_file.parent.mkdir(parents=True, exist_ok=True)
-    en_file.write_text(
-        json.dumps(
-            {**index, "config": {**index["config"], "lang": ["en"]}, "docs": english},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ),
-        encoding="utf-8",
-    )
+    for locale in locales:
+        prefix = f"{locale}/"
+        own = [
+            {**d, "location": d["location"][len(prefix) :]} for d in index["docs"] if d["location"].startswith(prefix)
+        ]
+        target = Path(config["site_dir"]) / prefix / "search" / "search_index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(
+            json.dumps(
+                {**index, "config": {**index["config"], "lang": [locale]}, "docs": own},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
+            encoding="utf-8",
+        )
+    default = [d for d in index["docs"] if not d["location"].startswith(tuple(f"{loc}/" for loc in locales))]
     index_file.write_text(
-        json.dumps({**index, "docs": chinese}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        json.dumps({**index, "docs": default}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tools.bench import common
 from tools import browser
+from tools.bench import common
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
