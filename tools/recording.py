@@ -198,7 +198,9 @@ def compare(path: Path, actual: str) -> None:
     rel_out, rel_py = recorded_file.relative_to(ROOT), path.relative_to(ROOT)
     if not recorded_file.exists():
         raise SnippetError(f"{rel_py}: no recorded output {rel_out}; record it with `{UPDATE_COMMAND}`")
-    recorded = normalise(STAMP.sub("", recorded_file.read_text(encoding="utf-8"))).splitlines()
+    text = recorded_file.read_text(encoding="utf-8")
+    header = 1 if text.startswith(HEADER_START) else 0  # keep line numbers those of the file
+    recorded = normalise(STAMP.sub("", text)).splitlines()[header:]
     got = normalise(actual).splitlines()
     first_bad = next(
         (i for i, (r, a) in enumerate(zip(recorded, got)) if not same_line(r, a)),
@@ -212,21 +214,49 @@ def compare(path: Path, actual: str) -> None:
     diff = "\n".join(difflib.unified_diff(recorded, got, str(rel_out), "this run", lineterm=""))
     where = f" (section '{section}')" if section else ""
     raise SnippetError(
-        f"{rel_out}:{first_bad + 1}: output of {rel_py} drifted from the recording{where} "
+        f"{rel_out}:{first_bad + 1 + header}: output of {rel_py} drifted from the recording{where} "
         f"(numbers compared within {TOLERANCE}).\n"
         f"If the change is intended, re-record with `{UPDATE_COMMAND}`.\n\n{diff}"
     )
 
 
+PIXEL_TOLERANCE = 0.01  # mean absolute difference of RGBA values in [0, 1]: antialiasing, not a new curve
+
+
 def compare_files(path: Path, files: dict[str, bytes]) -> None:
-    """Every file the snippet writes must be published, and nothing stale beside it."""
+    """Every file the snippet writes is published, and the published one shows the same picture."""
     folder = figure_dir(path)
-    for name in files:
-        if not (folder / name).exists():
+    for name, data in files.items():
+        published = folder / name
+        where = f"{path.relative_to(ROOT)}: writes {name}, but {published.relative_to(ROOT)}"
+        if not published.exists():
+            raise SnippetError(f"{where} is missing; run `{UPDATE_COMMAND}`")
+        if published.read_bytes() == data:
+            continue
+        if published.suffix != ".png":
+            raise SnippetError(f"{where} differs from what this run wrote; run `{UPDATE_COMMAND}`")
+        import matplotlib.image
+        import numpy
+
+        old, new = matplotlib.image.imread(published), matplotlib.image.imread(io.BytesIO(data))
+        if old.shape != new.shape:
             raise SnippetError(
-                f"{path.relative_to(ROOT)}: writes {name}, but {(folder / name).relative_to(ROOT)} is missing; "
-                f"run `{UPDATE_COMMAND}`"
+                f"{where} is {old.shape[1]}x{old.shape[0]} px, this run drew {new.shape[1]}x{new.shape[0]}"
             )
+        difference = float(numpy.abs(old - new).mean())
+        if difference > PIXEL_TOLERANCE:
+            raise SnippetError(
+                f"{where} shows a different picture (mean pixel difference {difference:.3f} > {PIXEL_TOLERANCE}); "
+                f"if the change is intended, re-record with `{UPDATE_COMMAND}`"
+            )
+
+
+HEADER_START = "# Output of "
+
+
+def header(path: Path) -> str:
+    """The first line of a .out file: what wrote it. Pages include sections, so it is never shown."""
+    return f"{HEADER_START}{path.relative_to(ROOT)}, recorded by `{UPDATE_COMMAND}`; do not edit by hand.\n"
 
 
 STAMP = re.compile(r"--8<-- \[start:verified\]\n.*?--8<-- \[end:verified\]\n", re.DOTALL)
@@ -244,7 +274,7 @@ def stamp(device: str) -> str:
 
 
 def update(path: Path, result: Run, device: str = "cpu") -> None:
-    output_path(path).write_text(result.text + stamp(device), encoding="utf-8")
+    output_path(path).write_text(header(path) + result.text + stamp(device), encoding="utf-8")
     if result.files:
         folder = figure_dir(path)
         folder.mkdir(parents=True, exist_ok=True)

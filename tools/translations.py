@@ -14,6 +14,7 @@ from tools import pages
 
 RECORD = pages.ROOT / "tools" / "translations.json"
 MARK = "python -m tools.translations --mark-reviewed"
+NOTE = {"//": f"written by `{MARK}`; do not edit by hand"}  # JSON has no comments
 
 
 def digest(path) -> str:
@@ -59,7 +60,9 @@ def mark_reviewed(selected: list[str]) -> None:
         key = pages.rel(zh)
         if (not selected or key in selected or pages.rel(pages.twin(zh)) in selected) and pages.twin(zh).exists():
             record[key] = {"zh": digest(zh), "en": digest(pages.twin(zh))}
-    RECORD.write_text(json.dumps(dict(sorted(record.items())), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    record.pop("//", None)
+    text = json.dumps(NOTE | dict(sorted(record.items())), indent=1, ensure_ascii=False)
+    RECORD.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

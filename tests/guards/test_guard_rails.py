@@ -88,22 +88,30 @@ def test_page_structure_defects(project):
     assert "docs/glossary.md changed but its twin docs/glossary.en.md did not" in log
 
 
-def test_broken_links_and_outside_assets(project):
+def test_broken_links(project):
     append(project / "docs/faq.md", "[坏链接](nowhere.md) · [坏锚点](glossary.md#no-such-anchor)\n")
-    append(project / "docs/faq.en.md", '<script src="https://cdn.example.com/lib.js"></script>\n')
-    log = run_suite(project, "tests/site/test_build.py")
+    log = run_suite(project, "tests/site/test_build.py::test_strict_build_passes")
     assert "Doc file 'faq.md' contains a link 'nowhere.md', but the target is not found" in log
     assert "contains a link 'glossary.md#no-such-anchor', but the doc 'glossary.md' does not contain an anchor" in log
 
 
-def test_outside_script_in_a_template(project):
+def test_outside_scripts_in_a_page_and_a_template(project):
+    append(project / "docs/faq.en.md", '<script src="https://cdn.example.com/lib.js"></script>\n')
     edit(
         project / "overrides/main.html",
         "{% block scripts %}",
         '{% block scripts %}\n  <script src="https://cdn.example.com/x.js"></script>',
     )
     log = run_suite(project, "tests/site/test_build.py::test_no_asset_from_outside_the_site")
-    assert "docs/index.md (built page index.html:" in log and "loads from outside the site" in log
+    assert "docs/faq.en.md (built page en/faq/index.html:" in log and "https://cdn.example.com/lib.js" in log
+    assert "docs/index.md (built page index.html:" in log and "https://cdn.example.com/x.js" in log
+
+
+def test_hidden_line_in_a_snippet(project):
+    line = append(project / "snippets/autograd/basics.py", "print('the page never shows me')\n")
+    log = run_suite(project, "tests/snippets/test_page_code.py::test_no_hidden_code")
+    assert f"snippets/autograd/basics.py:{line}: runs but is hidden from docs/autograd/basics.md" in log
+    assert "move it into a section the page shows" in log
 
 
 @pytest.mark.browser

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tools import browser, pages
+from tools import browser, pagecode, pages
 
 NOISE = re.compile(r"MERMAID2|mkdocs_static_i18n|Cleaning site|Building documentation|Documentation built")
 
@@ -72,3 +72,21 @@ def test_name_spans_were_invisible(built_site):
     )
     page = (built_site["dir"] / "autograd/basics/index.html").read_text(encoding="utf-8")
     assert '<span class="n">' not in page and '<span class="nb">' in page, "code spans were not trimmed as expected"
+
+
+def test_page_code_offered_as_download(built_site):
+    """Each page with code links to its program, and the site serves exactly the program the tests run."""
+    if built_site["proc"].returncode:
+        pytest.fail("the build failed; see test_strict_build_passes")
+    problems = []
+    for route, source in browser.page_routes():
+        if source.suffix != ".md" or not pagecode.program(source):
+            continue
+        name = pagecode.program_name(source)
+        served = built_site["dir"] / route / name
+        html = (built_site["dir"] / route / "index.html").read_text(encoding="utf-8")
+        if not served.exists() or served.read_text(encoding="utf-8") != pagecode.program(source):
+            problems.append(f"{pages.rel(source)}: /{route}{name} is missing or is not the page's program")
+        if f'href="{name}" download' not in html:
+            problems.append(f"{pages.rel(source)}: /{route} has no download link to {name}")
+    assert not problems, "\n".join(problems)

@@ -2,8 +2,7 @@
 
 import pytest
 
-from tools import pages
-from tools import recording
+from tools import pages, recording
 
 ALL_PAGES = pages.zh_pages() + pages.en_pages()
 ZH = pages.zh_pages()
@@ -119,3 +118,14 @@ def test_glossary_terms_are_search_words():
             if term.strip() and term.strip() not in words:
                 missing.append(f"{pages.rel(glossary)}:{number}: '{term.strip()}' is not in overrides/search_words.txt")
     assert not missing, "\n".join(missing)
+
+
+def test_page_titles_have_one_source():
+    """A page's title is its H1 (or front-matter title) in each language: nav lists pages by path alone."""
+    from tools import config
+
+    titled = [(title, path) for _, title, path in config.nav_entries() if title and path.endswith(".md")]
+    assert not titled, "\n".join(
+        f"mkdocs.yml: nav entry '{t}: {p}' repeats a title; write '- {p}' (the title is the page's H1)"
+        for t, p in titled
+    )
