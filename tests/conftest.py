@@ -18,6 +18,19 @@ def pytest_addoption(parser):
     )
 
 
+def _rank(item) -> int:
+    """The strict build first: a broken link or image is then the first failure, named once."""
+    if item.nodeid.startswith("tests/site/test_build.py::test_strict_build_passes"):
+        return 0
+    if item.nodeid.startswith("tests/guards/"):
+        return 2  # last: they plant defects in a copy of a tree that the rest of the suite found sound
+    return 1
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=_rank)  # stable: the rest keep their order
+
+
 def pytest_collection_finish(session):
     """The 100 % coverage of snippets/ is a property of the whole suite: a partial run does not check it.
 
@@ -80,3 +93,11 @@ def built_site(tmp_path_factory):
         text=True,
     )
     return {"dir": out, "proc": proc, "seconds": time.perf_counter() - start}
+
+
+@pytest.fixture(scope="session")
+def good_build(built_site):
+    """The built site, for tests that read it; when the build failed they skip and point at the one failure."""
+    if built_site["proc"].returncode:
+        pytest.skip("needs the built site, but the build failed: see the failure of test_strict_build_passes")
+    return built_site
