@@ -1,7 +1,7 @@
 """What you see is what runs: a page's code, copied in page order into a fresh Python, prints what the page shows.
 
 ``test_snippet`` runs each snippet file (and records its output); this runs what a reader can copy.
-Test ids are page paths: ``test_page_code_runs[autograd/basics.md-cpu]`` runs the program that
+Test ids are page paths: ``test_page_code_runs[cpu-autograd/basics.md]`` runs the program that
 ``python -m tools.pagecode docs/autograd/basics.md`` prints.
 """
 

@@ -1,6 +1,6 @@
 """Every snippet runs alone and prints what its page shows.
 
-Test ids are snippet paths: ``test_snippet[autograd/basics.py-cpu]`` runs
+Test ids are snippet paths: ``test_snippet[cpu-autograd/basics.py]`` runs
 ``snippets/autograd/basics.py`` and compares with ``snippets/autograd/basics.out``.
 """
 
