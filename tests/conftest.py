@@ -45,7 +45,7 @@ def pytest_collection_finish(session):
         or config.getoption("markexpr")
         or config.getoption("--update-outputs")
         or config.getoption("deselect")
-        or config.getoption("lf")
+        or config.getoption("lf", default=False)
     )
     if cov is not None and partial:
         cov.options.cov_fail_under = None

@@ -1,5 +1,7 @@
 """Page structure: twins, heading ids, identical includes, no typed-in Python, no orphan snippet."""
 
+import re
+
 import pytest
 
 from tools import pages, recording
@@ -115,7 +117,9 @@ def test_glossary_terms_are_search_words():
         if fence or not line.startswith("|") or len(cells) < 2 or set(cells[0]) <= set("-: ") or cells[0] == "中文":
             continue
         for term in cells[0].replace("（", " / ").replace("）", "").split(" / "):
-            if term.strip() and term.strip() not in words:
+            # A term with Latin letters (eager 模式, FX 图, TorchDynamo) needs no entry: jieba cuts at the
+            # boundary between scripts and keeps the Latin word whole.
+            if term.strip() and not re.search(r"[A-Za-z]", term) and term.strip() not in words:
                 missing.append(f"{pages.rel(glossary)}:{number}: '{term.strip()}' is not in overrides/search_words.txt")
     assert not missing, "\n".join(missing)
 
