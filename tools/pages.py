@@ -23,18 +23,19 @@ class Found:
     value: str
 
 
-def _translated_suffixes() -> tuple[str, ...]:
-    return tuple(f"{lang.suffix}.md" for lang in config.languages() if not lang.default)
+# mkdocs-static-i18n's suffix structure: page.md in the default language, page.<locale>.md in the others.
+# Page names are identifiers (tools/scaffold.py), so a dot in the stem means a translation; no config
+# is needed to tell them apart, and the snippet suite runs where MkDocs is not installed (the GPU job).
 
 
 def zh_pages() -> list[Path]:
     """Pages of the default language (Chinese): page.md."""
-    return sorted(p for p in DOCS.rglob("*.md") if not p.name.endswith(_translated_suffixes()))
+    return sorted(p for p in DOCS.rglob("*.md") if "." not in p.stem)
 
 
 def en_pages() -> list[Path]:
     """Pages of the other language (English): page.en.md."""
-    return sorted(p for p in DOCS.rglob("*.md") if p.name.endswith(_translated_suffixes()))
+    return sorted(p for p in DOCS.rglob("*.md") if "." in p.stem)
 
 
 def twin(page: Path) -> Path:

@@ -52,9 +52,27 @@ def test_twins_have_same_heading_ids(page):
     _same_in_twin(page, pages.headings, "heading id")
 
 
+LANGUAGE_FRAGMENT = re.compile(r"\.(zh|en)\.md$")  # a generated table in each language (tools/bench/results/)
+
+
+def _includes_across_languages(page):
+    """Includes, with a generated fragment's language suffix dropped: steps-cpu.zh.md and .en.md are one table."""
+    return [pages.Found(i.line, LANGUAGE_FRAGMENT.sub(".md", i.value)) for i in pages.includes(page)]
+
+
 @pytest.mark.parametrize("page", [p for p in ZH if pages.twin(p).exists()], ids=_id)
 def test_twins_include_same_snippets(page):
-    _same_in_twin(page, pages.includes, "include")
+    _same_in_twin(page, _includes_across_languages, "include")
+
+
+@pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
+def test_language_fragments_match_the_page(page):
+    """A page includes the generated fragments of its own language."""
+    own = "en" if page.name.endswith(".en.md") else "zh"
+    wrong = [i for i in pages.includes(page) if (m := LANGUAGE_FRAGMENT.search(i.value)) and m.group(1) != own]
+    assert not wrong, "\n".join(
+        f"{pages.rel(page)}:{i.line}: includes {i.value}, a fragment in another language" for i in wrong
+    )
 
 
 @pytest.mark.parametrize("page", ALL_PAGES, ids=_id)
