@@ -1,9 +1,15 @@
 """Autograd basics: leaves, .grad, grad_fn, and the graph's short life."""
 
+# --8<-- [start:setup]
+import os
+
 import torch
 
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
+
 # --8<-- [start:sum]
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x = torch.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
 y = x.sum()
 print(y)
 y.backward()  # dy/dx_i = 1 for every i
@@ -11,11 +17,12 @@ print(x.grad)
 # --8<-- [end:sum]
 
 # --8<-- [start:leaf]
-w = torch.tensor([2.0, -1.0], requires_grad=True)  # created by the user: a leaf
-v = torch.tensor([0.5, 4.0])
-h = w * v  # produced by an operation: not a leaf
+w = torch.tensor([2.0, -1.0], device=device, requires_grad=True)  # made by the user: a leaf
+v = torch.tensor([0.5, 4.0], device=device)  # requires no gradient: a leaf
+h = w * v  # made by an operation, from a tensor that requires a gradient: not a leaf
 loss = (h**2).sum()
 print("w:", w.is_leaf, w.grad_fn)
+print("v:", v.is_leaf, (v * 2).is_leaf)  # without requires_grad, even a result is a leaf
 print("h:", h.is_leaf, h.grad_fn.name())
 print("loss:", loss.is_leaf, loss.grad_fn.name())
 # --8<-- [end:leaf]
@@ -26,11 +33,12 @@ loss.backward()
 print("dloss/dw =", w.grad)  # 2 * w * v**2
 print("dloss/dh =", h.grad)  # 2 * h
 print("v.grad   =", v.grad)  # v never required a gradient
+print("kept for h:", h.retains_grad, "for loss:", loss.retains_grad)
 # --8<-- [end:retain-grad]
 
 # --8<-- [start:graph]
-a = torch.tensor(3.0, requires_grad=True)
-b = torch.tensor(4.0, requires_grad=True)
+a = torch.tensor(3.0, device=device, requires_grad=True)
+b = torch.tensor(4.0, device=device, requires_grad=True)
 c = a * b
 d = c + a.exp()
 # Each node knows the nodes that produced its inputs: walk them by hand.
@@ -46,9 +54,14 @@ print(acc.variable is a)
 d.backward()
 print("dd/da =", a.grad.item(), "dd/db =", b.grad.item())  # b + exp(a), a
 try:
-    d.backward()  # the saved tensors were freed by the first backward
+    d.backward()  # MulBackward0 and ExpBackward0 saved tensors: the first pass freed them
 except RuntimeError as err:
     print("second backward:", str(err).split(".")[0])
+q = torch.tensor(1.0, device=device, requires_grad=True)
+s = q + 1  # adding a constant saves no tensor for backward ...
+s.backward()
+s.backward()  # ... so a second pass through it works
+print("q + 1, backward twice: q.grad =", q.grad.item())
 # --8<-- [end:freed]
 
 # --8<-- [start:retain-graph]
@@ -62,30 +75,45 @@ print(first.item(), a.grad.item(), torch.allclose(a.grad, 2 * first))
 # --8<-- [end:retain-graph]
 
 # --8<-- [start:accumulate]
-p = torch.tensor(1.0, requires_grad=True)
+p = torch.tensor(1.0, device=device, requires_grad=True)
 for step in range(3):
-    (p * 5).backward()
+    (p * 5).backward()  # each call adds d(5p)/dp = 5
     print(f"after backward {step + 1}: p.grad = {p.grad.item()}")
-p.grad.zero_()  # what optimizer.zero_grad() does for every parameter
-print("after zero_():", p.grad.item())
+p.grad = None
+batch = torch.tensor([1.0, 2.0, 3.0, 4.0], device=device)
+for half in batch.split(2):  # one batch in two halves, one backward each
+    (p * half).sum().backward()
+print("two halves:", p.grad.item(), "whole batch:", batch.sum().item())  # d/dp sum(p * batch)
 # --8<-- [end:accumulate]
 
+# --8<-- [start:zero-grad]
+opt = torch.optim.SGD([p], lr=0.1)
+opt.zero_grad()  # set_to_none=True by default: .grad becomes None
+print("after zero_grad():", p.grad)
+(p * 5).backward()
+opt.zero_grad(set_to_none=False)  # fill .grad with zeros instead
+print("after zero_grad(set_to_none=False):", p.grad.item())
+# --8<-- [end:zero-grad]
+
 # --8<-- [start:non-scalar]
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-y = x**2  # a vector: backward() needs to know which combination of y we want
+x = torch.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+y = x**2  # three outputs: backward() needs to know which combination of y we want
 try:
     y.backward()
 except RuntimeError as err:
     print(err)
-u = torch.tensor([1.0, 0.1, 0.01])
+u = torch.tensor([1.0, 0.1, 0.01], device=device)
 y.backward(gradient=u)  # vector-Jacobian product: u^T (dy/dx) = u * 2x
 print(x.grad)
+one = torch.tensor([2.0], device=device, requires_grad=True)
+(one**2).backward()  # shape (1,): one element is enough, v = 1 is implied
+print(one.grad)
 # --8<-- [end:non-scalar]
 
 # --8<-- [start:autograd-grad]
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+x = torch.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
 y = x**2
-(vjp,) = torch.autograd.grad(y, x, grad_outputs=torch.ones(3))
+(vjp,) = torch.autograd.grad(y, x, grad_outputs=torch.ones_like(y))
 print(vjp, x.grad)  # returned, not accumulated into x.grad
 J = torch.autograd.functional.jacobian(lambda t: t**2, x.detach())
 print(J)

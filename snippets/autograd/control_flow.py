@@ -1,6 +1,12 @@
 """Ordinary Python control flow decides which graph gets recorded."""
 
+# --8<-- [start:setup]
+import os
+
 import torch
+
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
 
 
 # --8<-- [start:walk]
@@ -25,8 +31,8 @@ def f(x):
     return x.exp().mean()
 
 
-pos = torch.tensor([1.0, 2.0], requires_grad=True)
-neg = torch.tensor([-1.0, -2.0], requires_grad=True)
+pos = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
+neg = torch.tensor([-1.0, -2.0], device=device, requires_grad=True)
 print(ops(f(pos)))
 print(ops(f(neg)))
 # --8<-- [end:branch]
@@ -39,22 +45,25 @@ def power(x, n):
     return out
 
 
-x = torch.tensor(2.0, requires_grad=True)
+x = torch.tensor(2.0, device=device, requires_grad=True)
 for n in (2, 4):
     y = power(x, n)
     (dy,) = torch.autograd.grad(y, x)
-    print(f"n={n}: {len(ops(y))} nodes, y={y.item()}, dy/dx={dy.item()}")  # n * x**(n-1)
+    names = ops(y)  # n - 1 multiplications, plus the AccumulateGrad of x; dy/dx = n * x**(n-1)
+    muls = names.count("MulBackward0")
+    print(f"n={n}: {len(names)} nodes, {muls} of them MulBackward0, y={y.item()}, dy/dx={dy.item()}")
 # --8<-- [end:loop]
 
 # --8<-- [start:recursion]
 def depth_sum(x, depth):
-    """Recursion: the graph is as deep as the call stack was."""
+    """Each level of recursion adds one tanh and one addition to the graph."""
     if depth == 0:
         return x
     return torch.tanh(depth_sum(x, depth - 1)) + x
 
 
-x = torch.tensor(0.5, requires_grad=True)
+x = torch.tensor(0.5, device=device, requires_grad=True)
 print(ops(depth_sum(x, 1)))
-print(ops(depth_sum(x, 3)).count("TanhBackward0"))
+deep = ops(depth_sum(x, 3))
+print(deep.count("TanhBackward0"), deep.count("AddBackward0"))
 # --8<-- [end:recursion]

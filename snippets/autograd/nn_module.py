@@ -1,7 +1,14 @@
 """nn.Module: layers own their parameters, forward() is plain Python."""
 
+# --8<-- [start:setup]
+import os
+import warnings
+
 import torch
 from torch import nn
+
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
 
 
 # --8<-- [start:model]
@@ -16,22 +23,36 @@ class NeuralNetwork(nn.Module):
         return self.fc2(x)
 
 
-torch.manual_seed(0)
-model = NeuralNetwork()
+model = NeuralNetwork().to(device)
 print(model)
 # --8<-- [end:model]
 
 # --8<-- [start:parameters]
-for name, p in model.named_parameters():
-    print(f"{name:10} {str(tuple(p.shape)):8} requires_grad={p.requires_grad}")
+for name, p in model.named_parameters():  # registered by assigning layers in __init__
+    print(f"{name:10} {str(tuple(p.shape)):8} leaf={p.is_leaf} requires_grad={p.requires_grad}")
 print("total:", sum(p.numel() for p in model.parameters()))  # 5*10+10 + 10*1+1
+
+x = torch.randn(8, 5, device=device)  # a batch of 8 samples
+fc1 = model.fc1
+assert torch.allclose(fc1(x), x @ fc1.weight.T + fc1.bias, atol=1e-6)  # y = x W^T + b
+bound = 1 / fc1.in_features**0.5  # default init: uniform in [-bound, bound]
+print("initialised within bound:", all(p.abs().max() <= bound for p in fc1.parameters()))
 # --8<-- [end:parameters]
 
 # --8<-- [start:loss-optimizer]
 criterion = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-x = torch.randn(8, 5)  # a batch of 8 samples
-target = torch.randn(8, 1)  # same shape as the output: (8, 1)
-loss = criterion(model(x), target)
-print(loss.grad_fn.name(), loss.shape)
+held = optimizer.param_groups[0]["params"]
+print("optimizer holds the model's parameters:", all(a is b for a, b in zip(held, model.parameters(), strict=True)))
+target = torch.randn(8, 1, device=device)  # same shape as the output
+output = model(x)
+loss = criterion(output, target)
+print(output.shape, target.shape, "->", loss.grad_fn.name(), loss.shape)
 # --8<-- [end:loss-optimizer]
+
+# --8<-- [start:shape-mismatch]
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    wrong = criterion(output, target.flatten())  # (8, 1) against (8,): broadcasts to (8, 8)
+print(caught[0].category.__name__, "| same loss:", torch.isclose(wrong, loss).item())
+# --8<-- [end:shape-mismatch]

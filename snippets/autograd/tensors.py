@@ -1,44 +1,56 @@
-"""Tensors: creating them, multiplying matrices, and where they live."""
+"""Tensors: creating them, multiplying matrices, dtypes, devices, and how requires_grad spreads."""
 
+# --8<-- [start:setup]
 import os
 
 import torch
+from torch import nn
+
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+# --8<-- [end:setup]
 
 # --8<-- [start:create]
-torch.manual_seed(0)  # fixed seed: the page shows exactly these numbers
-x = torch.randn(3, 3)
+g = torch.Generator().manual_seed(0)  # a seeded generator on the CPU
+x = torch.randn(3, 3, generator=g).to(device)
 print(x)
 print(x.shape, x.dtype, x.device)
+g.manual_seed(0)  # the same seed again gives the same numbers again
+print(torch.equal(x, torch.randn(3, 3, generator=g).to(device)))
 # --8<-- [end:create]
 
 # --8<-- [start:matmul]
-y = torch.matmul(x, x.T)  # same as x @ x.T; the result is symmetric
+y = torch.matmul(x, x.T)  # x times its transpose: a symmetric matrix
 print(y)
-print(torch.equal(y, y.T))
+print(torch.equal(y, x @ x.T), torch.allclose(y, y.T))  # @ calls the same matmul
 # --8<-- [end:matmul]
 
 # --8<-- [start:dtype]
-ints = torch.tensor([[1, 2], [3, 4]])
-floats = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
-print(ints.dtype, floats.dtype)
-print(ints.float().dtype)  # layers and losses expect floating point
+ints = torch.tensor([[1, 2], [3, 4]], device=device)  # Python ints
+floats = torch.tensor([[1.0, 2.0], [3.0, 4.0]], device=device)  # Python floats
+print(ints.dtype, floats.dtype, torch.get_default_dtype())
+layer = nn.Linear(2, 1).to(device)  # float32 weights, as the error below says
+try:
+    layer(ints)
+except RuntimeError as err:
+    print(err)
+print(layer(ints.float()).dtype)  # convert the data first
 # --8<-- [end:dtype]
 
 # --8<-- [start:device]
-device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))
-# Make data on the CPU with a seeded generator, then move it: every device
-# starts from the same numbers.
-g = torch.Generator().manual_seed(0)
-z = torch.randn(2, 2, generator=g).to(device)
+cpu_data = torch.randn(2, 2, generator=g.manual_seed(0))  # made on the CPU ...
+z = cpu_data.to(device)  # ... then moved to the device
 print(z)
-print(z.device)
+print(z.device, z.to(device) is z)  # to() returns the tensor itself when it is already there
+print(torch.equal(z.cpu(), cpu_data))  # on another device, a copy with exactly the same numbers
 # --8<-- [end:device]
 
 # --8<-- [start:requires-grad]
-w = torch.ones(2, requires_grad=True)  # a tensor we want gradients for
-a = torch.tensor([3.0, 4.0])  # plain data
-b = w * a
-c = a * 2
+w = torch.ones(2, device=device, requires_grad=True)  # a tensor we want gradients for
+a = torch.tensor([3.0, 4.0], device=device)  # plain data
+b = w * a  # one input requires a gradient: recorded
+c = a * 2  # no input requires one: not recorded
 print(w.requires_grad, a.requires_grad, b.requires_grad, c.requires_grad)
-print(b.grad_fn.name(), c.grad_fn)  # c was never tracked
+print(b.grad_fn.name(), c.grad_fn)
+above = w > 0  # a comparison: its bool result cannot carry a gradient
+print(above.dtype, above.requires_grad, above.grad_fn)
 # --8<-- [end:requires-grad]
