@@ -1,5 +1,6 @@
 """The article's regression example, working: a rule, float data, matching shapes, a loss curve."""
 
+# --8<-- [start:setup]
 import os
 
 import matplotlib
@@ -9,15 +10,23 @@ import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
-device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+torch.manual_seed(0)  # the model's initial weights
+# --8<-- [end:setup]
 
 
-# --8<-- [start:data]
+# --8<-- [start:article]
 def rule(x):
-    """The rule the data follows: y = x1 + x2 - 1 (the article's 4 samples obey it)."""
+    """The rule the data follows: y = x1 + x2 - 1."""
     return x[:, :1] + x[:, 1:] - 1
 
 
+article = torch.tensor([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 5.0]], device=device)  # the article's inputs
+print("x1 + x2 - 1:", rule(article).flatten().tolist())  # the article's targets: 2, 4, 6, 8
+print("2 * x1:     ", (2 * article[:, 0]).tolist())  # another rule that fits them just as well
+# --8<-- [end:article]
+
+# --8<-- [start:data]
 g = torch.Generator().manual_seed(0)
 x = 6 * torch.rand(64, 2, generator=g)  # float32 inputs in [0, 6)^2
 y = rule(x)  # shape (64, 1), the same as the model's output
@@ -37,7 +46,6 @@ class SimpleNN(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
-torch.manual_seed(0)
 model = SimpleNN().to(device)
 criterion = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
