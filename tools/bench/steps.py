@@ -1,83 +1,388 @@
-"""Time one training step in every variant of the page's own snippet, and record it.
+"""Time one training step in every variant that the performance page defines, and record it.
 
-python -m tools.bench.steps            # on the CPU; writes tools/bench/results/steps-cpu.{json,md}
-TORCH_DEVICE=cuda python -m tools.bench.steps   # on a GPU; writes steps-cuda.{json,md}
-TORCH_DEVICE=cuda python -m tools.bench.steps --run 2   # a repeat run: steps-cuda-2.{json,md}, and
-                                                        # steps-cuda-runs.md with every run side by side
+    python -m tools.bench.steps                             # on the CPU: results/steps-cpu.json
+    TORCH_DEVICE=cuda python -m tools.bench.steps           # on a GPU: results/steps-cuda.json
+    TORCH_DEVICE=cuda python -m tools.bench.steps --run 2   # a repeat run there: results/steps-cuda-2.json
+    python -m tools.bench.steps --tables                    # measure nothing; regenerate the Markdown
+
+The problems, step functions, variants and timer are the page's own: this imports them from
+snippets/performance/step_timing.py (importing it also runs the page's short check and prints it)
+and runs the full measurement: both problems, every variant, many samples.
+
+After a measurement, and with --tables, it writes from every recorded JSON file the fragments that
+docs/performance/step_timing.md (zh) and .en.md include, one per language:
+    results/steps-cpu.<lang>.md, results/steps-cuda.<lang>.md   a device's table, every run side by side
+    results/steps-findings.<lang>.md                            the page's sentences that quote numbers
 """
+
+from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import runpy
+import re
+import time
 from pathlib import Path
 
 from tools.bench import common
 
+COMMAND = "tools.bench.steps"
+DEVICES = ("cpu", "cuda")  # the devices whose tables the page includes
+LANGS = ("en", "zh")
+ARTICLE, LARGE = "article MLP", "large MLP"
+EAGER, COMPILE, COMPILE_RO = "eager", "torch.compile", "torch.compile reduce-overhead"
+ONE_GRAPH, TWO_STEPS = "one graph, reduce-overhead", "one graph, reduce-overhead, 2 steps per call"
 CUDA_GRAPH = "CUDA graph by hand"
+NOT_COMPILED = {EAGER, CUDA_GRAPH}
+# How each problem is timed (arguments of the page's median_us). Small steps are timed in blocks of
+# many calls, so that reading the clock and synchronising are spread over many steps.
+TIMING = {ARTICLE: dict(warmup=10, samples=50, block=20), LARGE: dict(warmup=3, samples=10, block=1)}
+
+HEADERS = {
+    "en": {
+        "problem": "problem",
+        "variant": "variant",
+        "step_us": "median step (µs)",
+        "vs_eager": "speed vs eager",
+        "vs_graph": "time ÷ CUDA graph",
+        "first_call_s": "first call, incl. compile (s)",
+        "loss": "loss at step {steps}",
+    },
+    "zh": {
+        "problem": "问题",
+        "variant": "跑法",
+        "step_us": "每步时间中位数（µs）",
+        "vs_eager": "相对 eager 模式的速度",
+        "vs_graph": "时间 ÷ CUDA Graph",
+        "first_call_s": "第一次调用，含编译（s）",
+        "loss": "第 {steps} 步的损失",
+    },
+}
+RUN = {"en": "run {}", "zh": "运行 {}"}
+NAMES = {  # problem and variant names as the Chinese tables show them; English shows the code's names
+    "zh": {
+        ARTICLE: "原文 MLP",
+        LARGE: "大 MLP",
+        EAGER: "eager 模式",
+        COMPILE: "torch.compile",
+        COMPILE_RO: "torch.compile，reduce-overhead",
+        ONE_GRAPH: "单图，reduce-overhead",
+        TWO_STEPS: "单图，reduce-overhead，每次调用两步",
+        CUDA_GRAPH: "手动捕获的 CUDA Graph",
+    }
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=int, default=1, help="number of a repeat run, kept in its own file")
+    parser.add_argument("--tables", action="store_true", help="measure nothing; regenerate the page's Markdown")
     args = parser.parse_args()
-    os.environ["BENCH"] = "full"
-    # Cold compiles: without this, the first-call column would time cache hits from earlier runs.
+    if not args.tables:
+        device = os.environ.get("TORCH_DEVICE", "cpu")
+        path = common.save_json(f"steps-{device}" + (f"-{args.run}" if args.run > 1 else ""), measure(device))
+        print(f"wrote {path}")
+    for path in write_fragments():
+        print(f"wrote {path}")
+
+
+def measure(device: str) -> dict:
+    """Run every variant of the page on both problems; the rows of the recorded JSON."""
+    # Turn Inductor's caches off before torch is imported (it reads the variable then), so that the
+    # first-call column does not time cache hits from earlier runs.
     os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
-    device = os.environ.get("TORCH_DEVICE", "cpu")
-    run = runpy.run_module("snippets.performance.step_timing", run_name="__main__")
-    times = {(r["problem"], r["variant"]): r["step_us"] for r in run["results"]}
-    columns = {
-        "problem": "problem",
-        "variant": "variant",
-        "step_us": "median step (µs)",
-        "vs_eager": "speed vs eager",
-        "first_call_s": "first call, incl. compile (s)",
-        "loss": f"loss at step {run['CHECK_STEPS']}",
-    }
-    if any(variant == CUDA_GRAPH for _, variant in times):
-        columns["vs_graph"] = "time ÷ CUDA graph"
+    from snippets.performance import step_timing as page
+
+    compiled = {name for name, (_, options, _) in page.VARIANTS.items() if options is not None}
+    assert compiled == set(page.VARIANTS) - NOT_COMPILED, f"update NOT_COMPILED in {__file__}"
+    results = []
+    for problem, size in page.PROBLEMS.items():
+        for variant, (_, _, per_call) in page.VARIANTS.items():
+            start = time.perf_counter()
+            step = page.build(variant, size)
+            loss = step()  # the first call compiles
+            page.sync()
+            first_call_s = time.perf_counter() - start
+            for _ in range(page.CHECK_STEPS // per_call - 1):
+                loss = step()
+            loss = loss.item()  # read it now: a CUDA graph's next replay overwrites it
+            step_us = page.median_us(step, **TIMING[problem]) / per_call
+            results.append(
+                dict(problem=problem, variant=variant, step_us=step_us, first_call_s=first_call_s, loss=loss)
+            )
+            print(f"{problem}, {variant}: {step_us:,.0f} µs per step, loss {loss:.4f}")
+        eager = next(r["loss"] for r in results if r["problem"] == problem and r["variant"] == EAGER)
+        wrong = [r["variant"] for r in results if r["problem"] == problem and abs(r["loss"] - eager) >= 1e-4]
+        if wrong:  # a faster step that computes something else is a bug, not a result
+            raise SystemExit(f"{problem}: {', '.join(wrong)} reach a different loss than eager mode")
+    times = {(r["problem"], r["variant"]): r["step_us"] for r in results}
+    columns = {key: HEADERS["en"][key].format(steps=page.CHECK_STEPS) for key in HEADERS["en"]}
+    if CUDA_GRAPH not in page.VARIANTS:
+        del columns["vs_graph"]
     rows = []
-    for r in run["results"]:
+    for r in results:
         row = {
             "problem": r["problem"],
             "variant": r["variant"],
             "step_us": f"{r['step_us']:,.0f}",
-            "vs_eager": f"{times[r['problem'], 'eager'] / r['step_us']:.2f}×",
+            "vs_eager": f"{times[r['problem'], EAGER] / r['step_us']:.2f}×",
             "first_call_s": f"{r['first_call_s']:.1f}",
             "loss": f"{r['loss']:.4f}",
         }
         if "vs_graph" in columns:
             row["vs_graph"] = f"{r['step_us'] / times[r['problem'], CUDA_GRAPH]:.1f}×"
         rows.append(row)
-    data = {"machine": common.machine(device), "columns": columns, "rows": rows}
-    path = common.save(f"steps-{device}" + (f"-{args.run}" if args.run > 1 else ""), data)
-    print(common.table(data))
-    print(f"wrote {path} and its table")
-    if args.run > 1:
-        print(f"wrote {write_runs_table(device)}")
+    return {"machine": common.machine(device), "columns": columns, "rows": rows}
 
 
-def write_runs_table(device: str) -> Path:
-    """One table of every recorded run on a device, side by side: how much the numbers move."""
+# ---- reading the recorded results -------------------------------------------------------------------
+
+
+def runs_of(device: str) -> list[dict]:
+    """Every recorded run on a device: steps-<device>.json, then steps-<device>-2.json, -3, ..."""
+    first = common.RESULTS / f"steps-{device}.json"
     repeats = sorted(common.RESULTS.glob(f"steps-{device}-[0-9]*.json"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    paths = [common.RESULTS / f"steps-{device}.json", *repeats]
-    runs = [json.loads(p.read_text(encoding="utf-8")) for p in paths]
-    each = " / ".join(f"run {i}" for i in range(1, len(runs) + 1))
-    columns = {"problem": "problem", "variant": "variant", "step_us": f"median step (µs), {each}"}
-    if "vs_graph" in runs[0]["columns"]:
-        columns["vs_graph"] = f"time ÷ CUDA graph, {each}"
-    columns |= {"first_call_s": "first call, run 1 (s)", "loss": runs[0]["columns"]["loss"]}
+    runs = [json.loads(p.read_text(encoding="utf-8")) for p in ([first] if first.exists() else []) + repeats]
+    for run in runs[1:]:
+        if [(r["problem"], r["variant"]) for r in run["rows"]] != [
+            (r["problem"], r["variant"]) for r in runs[0]["rows"]
+        ]:
+            raise SystemExit(f"the runs on {device} measured different variants; measure them again")
+    return runs
+
+
+def value(text: str) -> float:
+    """A number as the tables print it: '1,257' or '0.54×'."""
+    return float(text.replace(",", "").rstrip("×"))
+
+
+def cell(run: dict, problem: str, variant: str, key: str) -> str:
+    return next(r[key] for r in run["rows"] if r["problem"] == problem and r["variant"] == variant)
+
+
+def cells(runs: list[dict], problem: str, variant: str, key: str) -> list[str]:
+    return [cell(run, problem, variant, key) for run in runs]
+
+
+def span(texts: list[str], lang: str) -> str:
+    """'15.4×' and '20.0×' as '15.4–20.0' (en) or '15.4 到 20.0' (zh); one value if they agree."""
+    texts = sorted(set(t.rstrip("×") for t in texts), key=value)
+    if len(texts) == 1:
+        return texts[0]
+    return f"{texts[0]}–{texts[-1]}" if lang == "en" else f"{texts[0]} 到 {texts[-1]}"
+
+
+def milliseconds(values: list[float], lang: str) -> str:
+    """Microseconds as a span of milliseconds, to two significant digits or whole milliseconds."""
+    return span([f"{v / 1000:.1f}" if v < 10_000 else f"{v / 1000:.0f}" for v in values], lang)
+
+
+def check(claim: bool, what: str) -> None:
+    """The page states `what` in words; stop when the recorded results no longer show it."""
+    if not claim:
+        raise SystemExit(
+            f"the recorded results no longer show that {what}; rewrite that sentence of "
+            f"docs/performance/step_timing.md and .en.md, and its generator in {__file__}"
+        )
+
+
+# ---- the fragments the page includes ----------------------------------------------------------------
+
+
+def pinned_torch() -> str:
+    text = (common.RESULTS.parents[2] / "requirements.txt").read_text(encoding="utf-8")
+    return re.search(r"^torch==(\S+)", text, re.MULTILINE).group(1)
+
+
+def device_table(runs: list[dict], lang: str) -> str:
+    """A device's table, every run side by side where the runs differ, its stamp, and its caveats."""
+    columns = runs[0]["columns"]
+    steps = int(re.search(r"\d+", columns["loss"]).group())
+    keys = [k for k in HEADERS["en"] if k in columns]
+    n = len(runs[0]["rows"])
+    varies = {k for k in keys if any(run["rows"][i][k] != runs[0]["rows"][i][k] for run in runs for i in range(n))}
+    headers = [HEADERS[lang][k].format(steps=steps) for k in keys]
+    names = NAMES.get(lang, {})
     rows = []
-    for i, row in enumerate(runs[0]["rows"]):
-        merged = dict(row)
-        for key in ("step_us", "vs_graph"):
-            if key in columns:
-                merged[key] = " / ".join(run["rows"][i][key] for run in runs)
-        rows.append(merged)
-    name = f"steps-{device}-runs"
-    common.save(name, {"machine": runs[0]["machine"], "columns": columns, "rows": rows})
-    return common.RESULTS / f"{name}.md"
+    for i in range(n):
+        row = []
+        for k in keys:
+            texts = [run["rows"][i][k] for run in runs] if k in varies else [runs[0]["rows"][i][k]]
+            row.append(" / ".join(names.get(t, t) for t in texts))
+        rows.append(row)
+    text = common.markdown_table(headers, rows)
+    if len(runs) > 1:
+        each = " / ".join(RUN[lang].format(i) for i in range(1, len(runs) + 1))
+        text = {
+            "en": f"Where a cell holds {len(runs)} values, they are {each}.\n\n",
+            "zh": f"单元格中有 {len(runs)} 个值时，依次是{each}。\n\n",
+        }[lang] + text
+    stamp = []
+    for key, label in (("device", ""), ("torch", "PyTorch "), ("python", "Python "), ("date", "")):
+        found = list(dict.fromkeys(run["machine"][key] for run in runs))
+        if key == "device" and lang == "zh":
+            found = [re.sub(r"^(.*), (\d+) cores$", r"\1，\2 核", d) for d in found]
+        stamp.append(label + " / ".join(found))
+    text += "\n*" + " · ".join(stamp) + "*\n"
+    versions = sorted({run["machine"]["torch"] for run in runs})
+    pinned = pinned_torch()
+    if any(v.split("+")[0] != pinned for v in versions):
+        used = " / ".join(versions)
+        text += {
+            "en": f'\n!!! warning "Recorded with PyTorch {used}"\n'
+            f"    These results were recorded with PyTorch {used}, not with {pinned}, the version that this site\n"
+            f"    pins (`requirements.txt`) and records the pages' outputs with; they have not been measured\n"
+            f"    again with {pinned} yet.\n",
+            "zh": f'\n!!! warning "用 PyTorch {used} 测得"\n'
+            f"    这些结果是用 PyTorch {used} 测得的，而本站固定的、录制各页输出所用的版本是 {pinned}\n"
+            f"    （见 `requirements.txt`）；它们还没有用 {pinned} 重新测量。\n",
+        }[lang]
+    if len(runs) > 1:
+        (small, variant), (large, _) = moved(runs, ARTICLE), moved(runs, LARGE)
+        check(small > large, "the small step's times move between runs more than the large step's")
+        name = NAMES.get(lang, {}).get(variant, variant)
+        text += {
+            "en": f"\nBetween the runs, the article MLP's median step changed by up to {small:.0%} ({name}), the "
+            f"large MLP's by at most {math.ceil(large * 100)}%: compare the small model's variants within one run, "
+            f"and read its numbers as approximate.\n",
+            "zh": f"\n各次运行之间，原文 MLP 的每步时间中位数最多变化了 {small:.0%}（{name}），大 MLP 的最多变化了 "
+            f"{math.ceil(large * 100)}%：比较小模型的各种跑法，请只在同一次运行之内比较，并把它的数字看作近似值。\n",
+        }[lang]
+    return text
+
+
+def moved(runs: list[dict], problem: str) -> tuple[float, str]:
+    """The largest relative change of a median step between runs, among a problem's variants, and where."""
+    changes = []
+    for row in runs[0]["rows"]:
+        if row["problem"] == problem:
+            times = [value(t) for t in cells(runs, problem, row["variant"], "step_us")]
+            changes.append((max(times) / min(times) - 1, row["variant"]))
+    return max(changes)
+
+
+def first_compile_is_slowest(run: dict) -> bool:
+    """Whether the first variant compiled in a run has the longest first call of the run."""
+    compiled = [value(r["first_call_s"]) for r in run["rows"] if r["variant"] not in NOT_COMPILED]
+    return compiled[0] == max(compiled)
+
+
+def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
+    """The 'what the numbers show' list: every number in it comes from the recorded runs."""
+    both = cpu + gpu
+    # The small model on the GPU: eager mode against a replay of the same kernels.
+    eager_vs_graph = cells(gpu, ARTICLE, EAGER, "vs_graph")
+    check(min(map(value, eager_vs_graph)) > 2, "most of an eager step of the small model is overhead")
+    # The large model: how far apart the variants are, and how long a step takes.
+    spread = max(
+        max(vals) / min(vals) - 1
+        for run in both
+        for vals in [[value(r["step_us"]) for r in run["rows"] if r["problem"] == LARGE]]
+    )
+    large_gpu = [value(r["step_us"]) for run in gpu for r in run["rows"] if r["problem"] == LARGE]
+    large_cpu = [value(r["step_us"]) for run in cpu for r in run["rows"] if r["problem"] == LARGE]
+    large_eager_vs_graph = cells(gpu, LARGE, EAGER, "vs_graph")
+    check(spread < 0.2 and max(map(value, large_eager_vs_graph)) < 1.2, "the large model has little overhead left")
+    # Compiling the step as written, and the one-graph step, against eager mode.
+    as_written_cpu = cells(cpu, ARTICLE, COMPILE, "vs_eager") + cells(cpu, ARTICLE, COMPILE_RO, "vs_eager")
+    as_written_gpu = cells(gpu, ARTICLE, COMPILE, "vs_eager") + cells(gpu, ARTICLE, COMPILE_RO, "vs_eager")
+    check(max(map(value, as_written_cpu + as_written_gpu)) < 1, "compiling the step as written is slower than eager")
+    one_graph_cpu, one_graph_gpu = (
+        cells(cpu, ARTICLE, ONE_GRAPH, "vs_eager"),
+        cells(gpu, ARTICLE, ONE_GRAPH, "vs_eager"),
+    )
+    check(min(map(value, one_graph_cpu + one_graph_gpu)) > 1, "the one-graph step is faster than eager")
+    # The recipe on the GPU: the one-graph step against the hand-captured graph, and the cost of a call.
+    one_vs_graph, two_vs_graph = cells(gpu, ARTICLE, ONE_GRAPH, "vs_graph"), cells(gpu, ARTICLE, TWO_STEPS, "vs_graph")
+    check(
+        all(value(b) <= value(a) for a, b in zip(one_vs_graph, two_vs_graph)), "two steps per call cost less per step"
+    )
+    per_call = [
+        f"{value(a) - value(b):.0f}"
+        for a, b in zip(cells(gpu, ARTICLE, ONE_GRAPH, "step_us"), cells(gpu, ARTICLE, CUDA_GRAPH, "step_us"))
+    ]
+    # Compile time: the first call of every compiled variant.
+    first_calls = [r["first_call_s"] for run in both for r in run["rows"] if r["variant"] not in NOT_COMPILED]
+    first = next(r for r in cpu[0]["rows"] if r["variant"] not in NOT_COMPILED)
+    first_is_slowest = all(first_compile_is_slowest(run) for run in both)
+    same_step_cpu = cell(cpu[0], first["problem"], COMPILE_RO, "first_call_s")
+
+    def s(texts: list[str]) -> str:
+        return span(texts, lang)
+
+    if lang == "en":
+        items = [
+            f"**The small model is overhead-bound.** On the GPU, an eager step of the article's MLP takes "
+            f"{s(eager_vs_graph)} times as long as a replay of the same kernels from the hand-captured CUDA graph, and "
+            f"a replay skips all the work around the kernels: Python, dispatch, autograd's recording and one launch "
+            f"per kernel[^replay]. Most of an eager step is that work, not arithmetic.",
+            f"**The large model is compute-bound.** One step takes {milliseconds(large_gpu, lang)} ms on the GPU and "
+            f"{milliseconds(large_cpu, lang)} ms on the CPU, whichever the variant: in every run the slowest variant "
+            f"takes at most {math.ceil(spread * 100)}% longer than the fastest, and on the GPU eager mode takes "
+            f"{s(large_eager_vs_graph)} times as long as the hand-captured graph. There is little overhead left to "
+            f"remove.",
+            f"**Compiling the training step as written does not help the small model.** Under `torch.compile`, in "
+            f"either mode, it runs at {s(as_written_cpu)} times eager mode's speed on the CPU and {s(as_written_gpu)} "
+            f"times on the GPU; the next section shows why. The one-graph step, by contrast, runs at "
+            f"{s(one_graph_cpu)} times eager mode's speed on the CPU and {s(one_graph_gpu)} times on the GPU: what "
+            f"matters is that the whole step is one graph.",
+            f"**On the GPU, the one-graph step comes close to the hand-captured graph**: {s(one_vs_graph)} times its "
+            f"time per step, and {s(two_vs_graph)} times with two steps per call. One call costs {s(per_call)} µs "
+            f"more than one replay of the hand-captured graph; two steps per call pay that once for two steps.",
+            f"**Compiling costs seconds.** The first call of a compiled variant, compile included, took "
+            f"{s(first_calls)} s in these runs (the first-call column), which pays off only over many steps.",
+        ]
+        if first_is_slowest:
+            items[-1] += (
+                f" In every run the first variant compiled, {first['variant']} on the {first['problem']}, took "
+                f"longest: the first compile in a process pays one-time costs. On the CPU, where reduce-overhead "
+                f"compiles the same step (the CUDA graphs it adds need a GPU[^modes]), it took {same_step_cpu} s right "
+                f"after, against {first['first_call_s']} s."
+            )
+    else:
+        items = [
+            f"**小模型是开销受限的。** 在 GPU 上，原文 MLP 的一个 eager 模式训练步，耗时是从手动捕获的 "
+            f"CUDA Graph 重放同样内核的 {s(eager_vs_graph)} 倍；而重放省去了内核之外的全部工作：Python、"
+            f"分发、autograd 记录计算图，以及每个内核的一次启动[^replay]。eager 模式一步的时间大多花在"
+            f"这些工作上，而不是计算本身。",
+            f"**大模型是计算受限的。** 不论哪种跑法，一步在 GPU 上要 {milliseconds(large_gpu, lang)} ms，"
+            f"在 CPU 上要 {milliseconds(large_cpu, lang)} ms；每次运行中，最慢的跑法至多比最快的慢 "
+            f"{math.ceil(spread * 100)}%；在 GPU 上，eager 模式的耗时是手动捕获的 CUDA Graph 的 "
+            f"{s(large_eager_vs_graph)} 倍。剩下可省的开销已经很少。",
+            f"**把原样的训练步交给 `torch.compile`，小模型并没有变快。** 无论哪种模式，它在 CPU 上的速度是 "
+            f"eager 模式的 {s(as_written_cpu)} 倍，在 GPU 上是 {s(as_written_gpu)} 倍；原因见下一节。"
+            f"相比之下，单图训练步在 CPU 上的速度是 eager 模式的 {s(one_graph_cpu)} 倍，在 GPU 上是 "
+            f"{s(one_graph_gpu)} 倍：关键在于整个训练步是一张图。",
+            f"**在 GPU 上，单图训练步接近手动捕获的 CUDA Graph**：每步耗时是它的 {s(one_vs_graph)} 倍，"
+            f"每次调用两步时是 {s(two_vs_graph)} 倍。一次调用比重放一次手动捕获的 CUDA Graph 多花 "
+            f"{s(per_call)} µs；每次调用两步，这份开销就由两步分摊。",
+            f"**编译要花几秒钟。** 在这些运行中，编译过的跑法第一次调用（含编译）用了 {s(first_calls)} s"
+            f"（见“第一次调用”一列），只有训练很多步才划算。",
+        ]
+        if first_is_slowest:
+            items[-1] += (
+                f"每次运行中第一个编译的跑法（{NAMES['zh'][first['problem']]} 上的 {first['variant']}）"
+                f"用时最长：进程中的第一次编译要付出一次性的开销。在 CPU 上，reduce-overhead 编译的是同一个"
+                f"训练步（它增加的 CUDA Graph 需要 GPU[^modes]），紧接着编译只用了 {same_step_cpu} s，"
+                f"而前者用了 {first['first_call_s']} s。"
+            )
+    return "".join(f"- {item}\n" for item in items)
+
+
+def write_fragments() -> list[Path]:
+    runs = {device: runs_of(device) for device in DEVICES}
+    missing = [device for device, found in runs.items() if not found]
+    if missing:
+        raise SystemExit(f"no recorded results for {', '.join(missing)} in {common.RESULTS}; the page needs them")
+    written = []
+    for lang in LANGS:
+        for device in DEVICES:
+            path = common.RESULTS / f"steps-{device}.{lang}.md"
+            written.append(common.write_generated(path, device_table(runs[device], lang), COMMAND))
+        path = common.RESULTS / f"steps-findings.{lang}.md"
+        written.append(common.write_generated(path, findings(runs["cpu"], runs["cuda"], lang), COMMAND))
+    return written
 
 
 if __name__ == "__main__":
