@@ -1,35 +1,90 @@
-"""Evidence for the errata page: what the article's code really does."""
+"""Evidence for the errata page: what the article's code and claims really do."""
 
+# --8<-- [start:setup]
+import os
 import warnings
 
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+device = torch.device(os.environ.get("TORCH_DEVICE", "cpu"))  # TORCH_DEVICE=cuda: run on a GPU
+torch.manual_seed(0)  # fixed initial weights: the page shows exactly these numbers
+# --8<-- [end:setup]
 
-# --8<-- [start:int-inputs]
-model = nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 1))
-x = torch.tensor([[1, 2], [2, 3], [3, 4], [4, 5]])  # the article's data: int64
-print(x.dtype)
+# --8<-- [start:input-gradient]
+model = nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 1)).to(device)
+point = torch.tensor([[1.0, 2.0]], device=device, requires_grad=True)  # an input, not a parameter
+score = model(point).sum()
+(saliency,) = torch.autograd.grad(score, point)  # d(score)/d(input): no training involved
+print(saliency)
+print(all(p.grad is None for p in model.parameters()))  # no parameter was touched
+with torch.inference_mode():
+    score = model(point).sum()  # nothing is recorded here ...
 try:
-    model(x)
+    torch.autograd.grad(score, point)  # ... so there is nothing to differentiate
 except RuntimeError as err:
-    print("RuntimeError:", err)
-# --8<-- [end:int-inputs]
-
-# --8<-- [start:target-shape]
-outputs = model(x.float())  # shape (4, 1)
-y = torch.tensor([2.0, 4.0, 6.0, 8.0])  # shape (4,), as in the article
-with warnings.catch_warnings(record=True) as caught:
-    warnings.simplefilter("always")
-    broadcast_loss = nn.MSELoss()(outputs, y)  # (4, 1) vs (4,) broadcasts to (4, 4)
-print(str(caught[0].message).split(". ")[0])
-right_loss = nn.MSELoss()(outputs, y.unsqueeze(1))  # compare like with like
-print(f"broadcast loss {broadcast_loss.item():.4f} vs correct loss {right_loss.item():.4f}")
-# --8<-- [end:target-shape]
+    print("RuntimeError:", str(err).split(" and ")[0])
+# --8<-- [end:input-gradient]
 
 # --8<-- [start:fresh-tensor]
-gradient = torch.tensor([[0.0] * 5], requires_grad=True)  # a new leaf, unrelated to any model
+gradient = torch.tensor([[0.0] * 5], requires_grad=True, device=device)  # a new leaf, unrelated to any model
 print(gradient.grad_fn)
 print(gradient.grad)
 # --8<-- [end:fresh-tensor]
+
+# --8<-- [start:default-device]
+print(torch.get_default_device())  # where tensors and layers go when the code names no device
+# --8<-- [end:default-device]
+
+# --8<-- [start:int-inputs]
+model = nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 1)).to(device)
+x = torch.tensor([[1, 2], [2, 3], [3, 4], [4, 5]], device=device)  # the article's data: int64
+print(x.dtype, model[0].weight.dtype)
+try:
+    model(x)
+except RuntimeError as err:  # the wording may differ between devices; it always names the dtypes
+    print("RuntimeError, dtype mismatch:", "dtype" in str(err))
+# --8<-- [end:int-inputs]
+
+# --8<-- [start:target-shape]
+x = x.float()  # get past the dtype error to reach the next bug
+y = torch.tensor([2.0, 4.0, 6.0, 8.0], device=device)  # shape (4,), as in the article
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    nn.MSELoss()(model(x), y)  # output (4, 1) against target (4,)
+print(str(caught[0].message).split(". ")[0])
+# --8<-- [end:target-shape]
+
+
+# --8<-- [start:broadcast-training]
+def train(target, epochs=1000):
+    """The article's model, loss and optimizer; returns the final loss and predictions."""
+    torch.manual_seed(0)  # both runs start from the same weights
+    net = nn.Sequential(nn.Linear(2, 10), nn.ReLU(), nn.Linear(10, 1)).to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(net(x), target)
+        loss.backward()
+        optimizer.step()
+    return loss.item(), net(x).detach().flatten()
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the warning above, once per step
+    wrong_loss, wrong = train(y)  # (4, 1) vs (4,): every output is compared with every target
+right_loss, right = train(y.unsqueeze(1))  # (4, 1) vs (4, 1)
+print("targets       ", y.tolist(), "mean", y.mean().item(), "variance", y.var(correction=0).item())
+print("target (4,)   ", [round(v, 3) for v in wrong.tolist()], f"loss {wrong_loss:.4f}")
+print("target (4, 1) ", [round(v, 3) for v in right.tolist()], f"loss {right_loss:.4f}")
+assert torch.allclose(wrong, y.mean().expand(4), atol=1e-3)  # collapsed to the mean of the targets
+# --8<-- [end:broadcast-training]
+
+# --8<-- [start:no-graph]
+g = torch.Generator().manual_seed(0)
+a = torch.randn(5, 5, generator=g).to(device)  # the article's 3.2.1 example: plain data
+b = torch.matmul(a, a.t())
+print(a.requires_grad, b.grad_fn)  # nothing was recorded
+w = a.clone().requires_grad_()  # ask for gradients, and the same product is recorded
+print(torch.matmul(w, w.t()).grad_fn.name())
+# --8<-- [end:no-graph]
