@@ -7,6 +7,12 @@ Generated files: edit the snippets and the pages, never the notebooks (a test co
 Each page of the chapter becomes a heading (the page's title in that language) followed by its
 snippet, one code cell per named section (code between sections gets a cell of its own). The
 notebooks carry no outputs: the pages show the recorded ones, and the tests execute every notebook.
+
+Every heading carries an explicit anchor, `## 张量 <a id="tensors"></a>`: the id of the page's H1
+(`{ #tensors }`), the same in both languages, and `notebook` for the notebook's own title. Jupyter
+links to it as it is; on the site, overrides/hooks/notebooks.py moves it onto the heading and into
+the table of contents (nbconvert's own slugs drop Chinese characters, leaving `id=""`), so
+`/notebooks/autograd/#tensors` and `/autograd/tensors/#tensors` open the same section.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ INTRO = {
     "it uses the CPU unless the environment variable `TORCH_DEVICE=cuda` is set.",
 }
 TITLE = {"zh": "{title}：本章全部代码", "en": "{title}: all the code of this chapter"}
+TITLE_ID = "notebook"  # the notebook's own title; the page headings take their pages' ids
 
 
 def chapter_titles(chapter: str) -> dict[str, str]:
@@ -68,6 +75,20 @@ def page_title(snippet, lang: str) -> str:
     return pages.HEADING_ID.sub("", first.lstrip("# ")).strip()
 
 
+def page_id(snippet, lang: str) -> str:
+    """The explicit id of the page's H1 (`# 张量 { #tensors }` -> tensors)."""
+    first = page_of(snippet, lang).read_text(encoding="utf-8").splitlines()[0]
+    found = pages.HEADING_ID.search(first)
+    if not found:
+        raise ValueError(f"{pages.rel(page_of(snippet, lang))}: its H1 has no explicit id, e.g. `# Title {{ #name }}`")
+    return found.group(1)
+
+
+def heading(level: int, text: str, anchor: str) -> str:
+    """A Markdown heading with an explicit anchor that Jupyter keeps and the site's hook reads."""
+    return f'{"#" * level} {text} <a id="{anchor}"></a>'
+
+
 DISPLAY_MATH = re.compile(r"^\\\[\n(.*?)\n\\\]$", re.S | re.M)
 
 
@@ -92,9 +113,10 @@ def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
     nb.metadata["generated_by"] = f"python -m tools.notebooks, from snippets/{chapter}/ (do not edit by hand)"
     title = TITLE[lang].format(title=chapter_titles(chapter)[lang])
     intro = INTRO[lang].format(chapter=chapter, file=target(chapter, lang).name)
-    nb.cells.append(nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}"))
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"{heading(1, title, TITLE_ID)}\n\n{intro}"))
     for snippet in snippets:
-        nb.cells.append(nbformat.v4.new_markdown_cell(f"## {page_title(snippet, lang)}\n\n`{pages.rel(snippet)}`"))
+        head = heading(2, page_title(snippet, lang), page_id(snippet, lang))
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"{head}\n\n`{pages.rel(snippet)}`"))
         if formulas(snippet, lang):
             nb.cells.append(nbformat.v4.new_markdown_cell(formulas(snippet, lang)))
         nb.cells.extend(nbformat.v4.new_code_cell(code) for code in cells_of(snippet))

@@ -17,13 +17,22 @@ with a hidden second copy of the code. Both are removed: the code cells are mark
 Material code blocks (Material's colours and copy button), nbconvert's nested wrappers are
 reduced to one <div> per cell, and docs/assets/stylesheets/notebooks.css lays out the cells.
 (overrides/hooks/code_markup.py trims the code's spans on these pages as on every page.)
+
+Heading ids: nbconvert and mkdocs-jupyter's table of contents slug a heading's text down to ASCII,
+so a Chinese heading gets `id=""` and a TOC link to `#_2`, which exists nowhere. tools/notebooks.py
+writes each heading with an explicit anchor, `## 张量 <a id="tensors"></a>` (the id of the chapter
+page's H1, the same in both languages); here that id moves onto the heading, its ¶ link and its
+table-of-contents entry, so /notebooks/autograd/#tensors lands where /autograd/tensors/#tensors does.
+A heading without an anchor keeps the table of contents' slug, so the two always agree.
 """
 
+import html as htmllib
+import logging
 import re
 import types
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 from mkdocs.plugins import event_priority
 
 
@@ -68,9 +77,55 @@ NOTEBOOK_CODE = re.compile(r'<div class="(highlight-ipynb[^"]*)"><pre>(.*?)</pre
 NOTEBOOK_MATH = re.compile(r"<p>\$\$(.*?)\$\$</p>", re.S)
 
 
-def _plain_cells(html):
+log = logging.getLogger("mkdocs.hooks.notebooks")
+HEADING_TAG = re.compile(r"^h[1-6]$")
+
+
+def _toc_entries(items):
+    """The table of contents in document order (it nests: h1, its h2s, ...)."""
+    for item in items:
+        yield item
+        yield from _toc_entries(item.children)
+
+
+def _text(heading) -> str:
+    """A heading's text without its ¶ link, as the table of contents titles it."""
+    return "".join(s for s in heading.strings if not s.find_parent("a", class_="anchor-link")).strip()
+
+
+def _heading_ids(soup, page):
+    """Give each heading its explicit anchor's id, on the heading, its ¶ link and its TOC entry."""
+    entries = list(_toc_entries(page.toc))
+    for heading in soup.find_all(HEADING_TAG):
+        entry = None
+        if entries and htmllib.unescape(entries[0].title).strip() == _text(heading):
+            entry = entries.pop(0)
+        anchor = next((a for a in heading.find_all("a", id=True) if "anchor-link" not in a.get("class", [])), None)
+        if anchor is not None:
+            new_id = anchor["id"]
+            before = anchor.previous_sibling  # "张量 ": the space that set the anchor apart
+            if isinstance(before, NavigableString):
+                before.replace_with(before.rstrip())
+            anchor.decompose()
+        else:
+            new_id = entry.id if entry else heading.get("id", "")
+        if not new_id:
+            log.warning(
+                "%s: heading %r has no id; tools/notebooks.py writes one as <a id=...> in the heading",
+                page.file.src_uri,
+                _text(heading),
+            )
+            continue
+        heading["id"] = new_id
+        link = heading.find("a", class_="anchor-link")
+        if link is not None:
+            link["href"] = f"#{new_id}"
+        if entry is not None:
+            entry.id = new_id
+
+
+def _plain_cells(soup):
     """Keep one <div> per cell: nbconvert's other wrappers only served JupyterLab's stylesheet."""
-    soup = BeautifulSoup(html, "html.parser")
     for element in soup.select(".jp-InputPrompt, .jp-Collapser"):
         element.decompose()
     for element in soup.find_all(class_=re.compile(r"^(jp-|CodeMirror)")):
@@ -78,7 +133,6 @@ def _plain_cells(html):
         # nbconvert nests two identical cell <div>s; the inner one has the id
         if not ("jp-Notebook" in classes or ("jp-Cell" in classes and element.get("id"))):
             element.unwrap()
-    return str(soup)
 
 
 def on_page_content(html, page, config, files, **kwargs):
@@ -95,7 +149,10 @@ def on_page_content(html, page, config, files, **kwargs):
         # Material's copy button finds its code by a CSS selector built from the cell's id,
         # and nbconvert's ids ("cell-id=autograd-2") are not valid in a selector.
         html = html.replace('id="cell-id=', 'id="cell-')
-        html = _plain_cells(html)
+        soup = BeautifulSoup(html, "html.parser")
+        _plain_cells(soup)
+        _heading_ids(soup, page)
+        html = str(soup)
         return NOTEBOOK_MATH.sub(r'<div class="arithmatex">\\[\1\\]</div>', html)
     return html
 

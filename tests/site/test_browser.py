@@ -56,7 +56,9 @@ def open_page(context, site, route):
     page.on("response", lambda r: r.status >= 400 and report["failed"].append(f"{r.url} (HTTP {r.status})"))
     page.on("console", lambda m: m.type == "error" and report["console"].append(m.text))
     page.on("pageerror", lambda e: report["console"].append(str(e)))
-    page.goto(site.base + route, wait_until="networkidle")
+    # "load" covers the page's own scripts, styles and images; what loads later (Mermaid, MathJax and its
+    # fonts) is waited for explicitly, so no fixed half-second of network silence is spent on every page.
+    page.goto(site.base + route, wait_until="load")
     wait_for_diagrams_and_maths(page)
     return page, report
 
@@ -129,8 +131,9 @@ def test_page_in_browser(context, site, route, source):
     expected = site.base + (route[len("en/") :] if other == "zh" else f"en/{route}") + anchor
     page.locator(".md-select").first.hover()
     page.locator(f'.md-select a[hreflang="{other}"]').first.click()
-    page.wait_for_load_state("networkidle")
-    if page.url != expected:
+    try:  # where the switch leads is known once the navigation commits; the other page is tested on its own
+        page.wait_for_url(expected, wait_until="commit", timeout=10_000)
+    except PlaywrightTimeout:
         problems.append(f"the language switch went to {page.url}, expected {expected}")
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
 
@@ -276,3 +279,34 @@ def contrast(fg: str, bg: str, page_bg: str) -> float:
     text = _over(_rgba(fg), behind + (1.0,))
     a, b = sorted((_luminance(text), _luminance(behind)), reverse=True)
     return (a + 0.05) / (b + 0.05)
+
+
+HEADING_TOP = "id => { const t = document.getElementById(id); return t && t.getBoundingClientRect().top; }"
+
+
+def test_notebook_table_of_contents_scrolls_to_its_heading(context, site):
+    """On a Chinese notebook page, a table-of-contents entry lands on its heading (ids from the chapter pages)."""
+    route, section = "notebooks/autograd/", "no-grad"  # a middle section: the page can scroll it to the top
+    page, _ = open_page(context, site, route)
+    entry = page.locator(f'.md-sidebar--secondary a.md-nav__link[href="#{section}"]')
+    assert entry.count() == 1, (
+        f"/{route}: no table-of-contents entry links to #{section} (the id of docs/autograd/no_grad.md's H1); "
+        f"it links to {page.eval_on_selector_all('.md-sidebar--secondary a.md-nav__link', 'as => as.map(a => a.hash)')}"
+    )
+    entry.click()
+    try:  # Material may scroll smoothly: wait until the heading arrives
+        page.wait_for_function(
+            f"id => {{ const top = ({HEADING_TOP})(id); return top !== null && top >= 0 && top < 160; }}",
+            arg=section,
+            timeout=5_000,
+        )
+    except PlaywrightTimeout:
+        pass
+    top, scrolled = page.evaluate(HEADING_TOP, section), page.evaluate("window.scrollY")
+    assert top is not None, f"/{route}: no element with id {section!r} (docs/notebooks/autograd.ipynb's heading)"
+    assert page.url.endswith(f"#{section}"), f"/{route}: clicking the entry for #{section} went to {page.url}"
+    assert scrolled > 0 and 0 <= top < 160, (
+        f"/{route}: after clicking the table-of-contents entry for #{section}, its heading's top is at {top:.0f} px "
+        f"(page scrolled {scrolled:.0f} px, viewport {page.viewport_size['height']} px high); expected it near "
+        "the top, just below the header"
+    )
