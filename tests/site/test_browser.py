@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import textwrap
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tools import browser, pages
+from tools import browser, pagecode, pages
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = pages.ROOT / "build" / "screenshots"
@@ -185,8 +184,9 @@ def test_search_result_highlights_its_terms(context, site, route, term):
 
 
 def first_snippet_section():
-    source = (pages.ROOT / "snippets/autograd/basics.py").read_text(encoding="utf-8")
-    return textwrap.dedent(source.split("# --8<-- [start:sum]\n", 1)[1].split("# --8<-- [end:sum]", 1)[0])
+    """The first code block of docs/autograd/basics.md, as the page shows it (its setup section)."""
+    first = pagecode.shown(pages.DOCS / "autograd/basics.md")[0][0]
+    return pagecode.section_text(first.path, first.section)
 
 
 def first_notebook_cell():
@@ -309,4 +309,49 @@ def test_notebook_table_of_contents_scrolls_to_its_heading(context, site):
         f"/{route}: after clicking the table-of-contents entry for #{section}, its heading's top is at {top:.0f} px "
         f"(page scrolled {scrolled:.0f} px, viewport {page.viewport_size['height']} px high); expected it near "
         "the top, just below the header"
+    )
+
+
+# For each diagram: the smallest text on screen, in CSS pixels (the font size times the SVG's scale).
+DIAGRAM_TEXT_SIZES = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((host, i) => {
+  const svg = host.shadowRoot && host.shadowRoot.querySelector('svg');
+  const box = svg && svg.getBoundingClientRect();
+  if (!box || !box.width) return null;  // in a tab that is not shown
+  const scale = svg.viewBox.baseVal && svg.viewBox.baseVal.width ? box.width / svg.viewBox.baseVal.width : 1;
+  let smallest = [Infinity, ''];
+  for (const el of svg.querySelectorAll('.nodeLabel, .edgeLabel, .cluster-label, text')) {
+    const text = el.textContent.trim();
+    if (!text) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize) * scale;
+    if (size < smallest[0]) smallest = [size, text.slice(0, 50)];
+  }
+  return [i + 1, Math.round(smallest[0] * 10) / 10, smallest[1]];
+}).filter(Boolean)"""
+DIAGRAM_ROUTES = [(r, s) for r, s in ROUTES if s.suffix == ".md" and "```mermaid" in s.read_text(encoding="utf-8")]
+SMALLEST_TEXT_PX = 12  # body text is 16 px
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("route,source", DIAGRAM_ROUTES, ids=[r for r, _ in DIAGRAM_ROUTES])
+def test_diagram_text_is_legible(chromium, site, route, source, width):
+    """Every diagram's text, generated ones included, is at least 12 px on screen, on a desktop and on a phone."""
+    ctx = chromium.new_context(base_url=site.base, viewport={"width": width, "height": 900})
+    ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
+    try:
+        page, _ = open_page(ctx, site, route)
+        sizes = {}
+        for tab in [None, *page.locator(".tabbed-labels > label").all()]:
+            if tab is not None:  # diagrams in tabs are drawn when their tab is shown
+                tab.click()
+                wait_for_diagrams_and_maths(page)
+            for number, px, text in page.evaluate(DIAGRAM_TEXT_SIZES):
+                sizes[number] = min(sizes.get(number, (px, text)), (px, text))
+    finally:
+        ctx.close()
+    expected = page_diagram_count = source.read_text(encoding="utf-8").count("```mermaid")
+    assert len(sizes) == expected, f"/{route}: measured {len(sizes)} of {page_diagram_count} diagrams"
+    small = {n: s for n, s in sizes.items() if s[0] < SMALLEST_TEXT_PX}
+    assert not small, (
+        f"{pages.rel(source)} (/{route}) at {width} px: diagram text smaller than {SMALLEST_TEXT_PX} px:\n"
+        + "\n".join(f"  diagram {n}: {px} px, e.g. '{text}'" for n, (px, text) in sorted(small.items()))
     )

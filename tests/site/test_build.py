@@ -103,6 +103,6 @@ def test_page_code_offered_as_download(good_build):
         html = (good_build["dir"] / route / "index.html").read_text(encoding="utf-8")
         if not served.exists() or served.read_text(encoding="utf-8") != pagecode.program(source):
             problems.append(f"{pages.rel(source)}: /{route}{name} is missing or is not the page's program")
-        if f'href="{name}" download' not in html:
+        if not re.search(rf'<a(?=[^>]*\bhref="{re.escape(name)}")(?=[^>]*\bdownload\b)[^>]*>', html):
             problems.append(f"{pages.rel(source)}: /{route} has no download link to {name}")
     assert not problems, "\n".join(problems)
