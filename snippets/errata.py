@@ -26,6 +26,33 @@ except RuntimeError as err:
     print("RuntimeError:", str(err).split(" and ")[0])
 # --8<-- [end:input-gradient]
 
+# --8<-- [start:no-tpu]
+try:
+    torch.device("tpu")  # this build knows no "tpu" device type; TorchTPU adds one through PrivateUse1
+except RuntimeError as err:
+    message = str(err)
+    print("RuntimeError: ...", message[message.index("privateuseone") :])
+# --8<-- [end:no-tpu]
+
+# --8<-- [start:saved-tensors]
+a = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
+b = torch.tensor([3.0, 4.0], device=device, requires_grad=True)
+saved = []  # the pack hook sees every tensor autograd saves for the backward pass
+with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+    ((a + b) * 3).sum()  # the gradients of +, of *3 and of sum need no tensor
+    print(len(saved), "tensors saved")
+    (a * b).exp().sum()  # mul needs both inputs, exp needs its own result
+    print(len(saved), "tensors saved")
+# --8<-- [end:saved-tensors]
+
+# --8<-- [start:linear-init]
+fc1 = nn.Linear(5, 10).to(device)  # the article's first layer, right after construction
+bound = 1 / 5**0.5  # the constructor draws weights from U(-1/sqrt(in_features), 1/sqrt(in_features))
+w = fc1.weight.detach()
+print(f"weights in [{w.min().item():.3f}, {w.max().item():.3f}], bound {bound:.3f}")
+assert w.abs().max() <= bound and w.std() > 0  # already initialised: random, within the bound
+# --8<-- [end:linear-init]
+
 # --8<-- [start:fresh-tensor]
 gradient = torch.tensor([[0.0] * 5], requires_grad=True, device=device)  # a new leaf, unrelated to any model
 print(gradient.grad_fn)

@@ -34,8 +34,12 @@ print("x.grad:", x.grad)  # 2 * clamp(2h, max=1)
 layer = nn.Linear(3, 2).to(device)
 shapes = []
 handle = layer.register_forward_hook(lambda mod, inp, out: shapes.append(tuple(out.shape)))
-layer.register_full_backward_hook(lambda mod, gin, gout: shapes.append(("grad", tuple(gout[0].shape))))
-layer(torch.ones(4, 3, device=device, requires_grad=True)).sum().backward()
+layer.register_full_backward_hook(lambda mod, gin, gout: shapes.append(("grad_input", tuple(gin[0].shape))))
+# The input requires grad, so grad_input holds the gradient for it
+# (with no input requiring grad, grad_input is (None,) and PyTorch warns).
+x = torch.ones(4, 3, device=device, requires_grad=True)
+layer(x).sum().backward()  # calling the module runs its hooks ...
+layer.forward(x)  # ... calling forward() directly does not
 print(shapes)
 handle.remove()  # a hook stays until its handle removes it
 layer(torch.ones(5, 3, device=device))
@@ -77,12 +81,23 @@ except RuntimeError as err:
 # --8<-- [end:in-place]
 
 # --8<-- [start:in-place-fix]
+a = torch.tensor([1.0, 2.0], requires_grad=True, device=device)
 b = a.sigmoid()
 doubled = b * 2  # fix 1: out of place, b itself is untouched
 copied = b.clone().mul_(2)  # fix 2: modify a copy, not the saved b
 (doubled + copied).sum().backward()
 print("version of b:", b._version, "a.grad:", a.grad)
 # --8<-- [end:in-place-fix]
+
+# --8<-- [start:in-place-data]
+a = torch.tensor([1.0, 2.0], requires_grad=True, device=device)
+b = a.sigmoid()
+b.data.mul_(2)  # .data bypasses autograd: the version counter does not move
+print("version of b:", b._version)
+b.sum().backward()  # no error, and a wrong gradient: backward used the changed b
+s = torch.sigmoid(a.detach())
+print("a.grad:", a.grad, "correct:", s * (1 - s))
+# --8<-- [end:in-place-data]
 
 
 # --8<-- [start:custom-function]

@@ -42,19 +42,26 @@ b = torch.tensor(4.0, device=device, requires_grad=True)
 c = a * b
 d = c + a.exp()
 # Each node knows the nodes that produced its inputs: walk them by hand.
-print(d.grad_fn.name())
+print(type(d.grad_fn).__name__)
 for fn, _ in d.grad_fn.next_functions:
-    print("  ", fn.name(), [f.name() if f else None for f, _ in fn.next_functions])
+    print("  ", type(fn).__name__, [type(f).__name__ if f else None for f, _ in fn.next_functions])
 # AccumulateGrad nodes write into the .grad of a leaf:
 acc = c.grad_fn.next_functions[0][0]
-print(acc.variable is a)
+print(acc.variable is a, acc.name())  # its name() adds a C++ namespace to the class name
 # --8<-- [end:graph]
 
 # --8<-- [start:freed]
+mul = c.grad_fn  # a and b both require a gradient, so MulBackward0 saved both factors
+print("saved by MulBackward0:", mul._saved_self.item(), mul._saved_other.item())
 d.backward()
 print("dd/da =", a.grad.item(), "dd/db =", b.grad.item())  # b + exp(a), a
+print("nodes after backward:", [type(fn).__name__ for fn, _ in d.grad_fn.next_functions])
 try:
-    d.backward()  # MulBackward0 and ExpBackward0 saved tensors: the first pass freed them
+    print(mul._saved_self)  # the nodes are still there, what they saved is not
+except RuntimeError as err:
+    print("saved tensor:", str(err).split(".")[0])
+try:
+    d.backward()  # MulBackward0 and ExpBackward0 need their saved tensors: the same error
 except RuntimeError as err:
     print("second backward:", str(err).split(".")[0])
 q = torch.tensor(1.0, device=device, requires_grad=True)
@@ -83,7 +90,13 @@ p.grad = None
 batch = torch.tensor([1.0, 2.0, 3.0, 4.0], device=device)
 for half in batch.split(2):  # one batch in two halves, one backward each
     (p * half).sum().backward()
-print("two halves:", p.grad.item(), "whole batch:", batch.sum().item())  # d/dp sum(p * batch)
+(whole,) = torch.autograd.grad((p * batch).sum(), p)  # the whole batch at once
+print("sum:  two halves", p.grad.item(), " whole batch", whole.item())
+p.grad = None
+for half in batch.split(2):  # a mean over the batch: weight each half by its share
+    ((p * half).mean() * len(half) / len(batch)).backward()
+(whole,) = torch.autograd.grad((p * batch).mean(), p)
+print("mean: two halves", p.grad.item(), " whole batch", whole.item())
 # --8<-- [end:accumulate]
 
 # --8<-- [start:zero-grad]

@@ -53,6 +53,8 @@ print(output.shape, target.shape, "->", loss.grad_fn.name(), loss.shape)
 # --8<-- [start:shape-mismatch]
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    wrong = criterion(output, target.flatten())  # (8, 1) against (8,): broadcasts to (8, 8)
+    wrong = criterion(output, target.flatten())  # (8, 1) against (8,)
 print(caught[0].category.__name__, "| same loss:", torch.isclose(wrong, loss).item())
+diff = output - target.flatten()  # broadcasting pairs every output with every target
+print("broadcast to:", tuple(diff.shape), "| loss is their mean:", torch.isclose(wrong, (diff**2).mean()).item())
 # --8<-- [end:shape-mismatch]

@@ -16,6 +16,12 @@ z = y.detach()  # same storage, cut out of the graph
 print(z.requires_grad, z.grad_fn)
 z[0] = 100.0  # shares memory with y ...
 print(y)  # ... so y sees the change: clone() first if you need a copy
+e = w.exp()  # ExpBackward0 saves its result e for backward
+e.detach()[0] = 0.0  # an in-place write through detach() changes the saved e too ...
+try:
+    e.sum().backward()  # ... and backward notices
+except RuntimeError as err:
+    print(str(err).split(":")[0])
 # --8<-- [end:detach]
 
 # --8<-- [start:no-grad]

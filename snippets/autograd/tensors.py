@@ -41,7 +41,7 @@ cpu_data = torch.randn(2, 2, generator=g.manual_seed(0))  # made on the CPU ...
 z = cpu_data.to(device)  # ... then moved to the device
 print(z)
 print(z.device, z.to(device) is z)  # to() returns the tensor itself when it is already there
-print(torch.equal(z.cpu(), cpu_data))  # on another device, a copy with exactly the same numbers
+print(torch.equal(z.cpu(), cpu_data))  # on a GPU z is a copy: exactly the same numbers (on the CPU, trivially)
 # --8<-- [end:device]
 
 # --8<-- [start:requires-grad]
@@ -51,6 +51,9 @@ b = w * a  # one input requires a gradient: recorded
 c = a * 2  # no input requires one: not recorded
 print(w.requires_grad, a.requires_grad, b.requires_grad, c.requires_grad)
 print(b.grad_fn.name(), c.grad_fn)
-above = w > 0  # a comparison: its bool result cannot carry a gradient
-print(above.dtype, above.requires_grad, above.grad_fn)
+# Not recorded either: results that cannot carry a gradient (bool, integer) and
+# results that do not depend on w's values (detach, shape-only factories)
+for name, r in [("w > 0", w > 0), ("w.argmax()", w.argmax()), ("w.detach()", w.detach()),
+                ("torch.zeros_like(w)", torch.zeros_like(w)), ("w.new_ones(2)", w.new_ones(2))]:
+    print(f"{name:20} {str(r.dtype):14} requires_grad={r.requires_grad}  grad_fn={r.grad_fn}")
 # --8<-- [end:requires-grad]

@@ -36,9 +36,14 @@ print("after backward, weights changed:", not torch.equal(before, model[0].weigh
 optimizer.step()  # uses .grad to update the parameters
 print("after step, weights changed:", not torch.equal(before, model[0].weight))
 try:
-    loss.backward()  # the first backward freed the graph's saved tensors
+    loss.backward()  # the first backward freed the tensors the graph's nodes saved
 except RuntimeError as err:
     print(str(err).split(" (")[0])
+w = torch.ones(2, device=device, requires_grad=True)
+total = (w + 1).sum()  # add and sum save no tensors for backward ...
+total.backward()
+total.backward()  # ... so a second backward through this graph works
+print("w.grad after two backward():", w.grad)
 # --8<-- [end:backward-vs-step]
 
 # --8<-- [start:accumulate]
@@ -51,7 +56,8 @@ print("second backward adds:", torch.allclose(model[0].weight.grad, 2 * first)) 
 # --8<-- [end:accumulate]
 
 # --8<-- [start:zero-grad-too-late]
-optimizer.zero_grad()  # wrong place: after backward(), before step()
+criterion(model(x_train), y_train).backward()  # fills .grad for step() ...
+optimizer.zero_grad()  # ... but this is the wrong place: after backward(), before step()
 before = model[0].weight.detach().clone()
 optimizer.step()  # finds no .grad, so it skips every parameter
 print("step changed weights:", not torch.equal(before, model[0].weight))

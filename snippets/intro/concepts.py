@@ -65,7 +65,7 @@ def forward(x):
 
 def note_start(node):
     name = type(node).__name__  # the hook keeps only the name, not the node
-    node.register_prehook(lambda grad: events.append(f"{name} runs"))  # runs just before the node does
+    node.register_prehook(lambda grad_outputs: events.append(f"{name} runs"))  # just before the node runs
 
 
 x = torch.tensor([0.5, 1.0], requires_grad=True, device=device)

@@ -175,4 +175,7 @@ for make in (make_step, make_one_graph_step):
         print(f"  graph {number}: {' + '.join(parts)}")
     for reason in explanation.break_reasons:
         print(f"  break at `{reason.user_stack[-1].line}`: {reason.reason.splitlines()[0]}")
+with torch._dynamo.config.patch(trace_autograd_ops=True):  # False by default
+    explanation = torch._dynamo.explain(make_step(*make_problem(**ARTICLE)))()
+print(f"make_step with trace_autograd_ops=True: {explanation.graph_count} graph(s)")
 # --8<-- [end:explain]

@@ -65,11 +65,11 @@ for epoch in range(500):
 
 # --8<-- [start:predict]
 model.eval()
-x_new = torch.tensor([[5.0, 6.0]], device=device)
+x_new = torch.tensor([[5.0, 6.0], [5.0, 2.0]], device=device)  # (5, 2) is off the line x2 = x1 + 1
 with torch.no_grad():
-    predicted = model(x_new).item()
-print(f"Predicted output: {predicted:.2f}")
-print(f"Rule gives:       {rule(x_new).item():.2f}")
+    predicted = model(x_new).flatten().tolist()
+for (x1, x2), p in zip(x_new.tolist(), predicted):
+    print(f"({x1:.0f}, {x2:.0f}): predicted {p:.2f}; x1 + x2 - 1 = {x1 + x2 - 1:.0f}; 2 * x1 = {2 * x1:.0f}")
 # --8<-- [end:predict]
 
 # --8<-- [start:plot]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 import time
@@ -191,8 +190,15 @@ def check(claim: bool, what: str) -> None:
 
 
 def pinned_torch() -> str:
-    text = (common.RESULTS.parents[2] / "requirements.txt").read_text(encoding="utf-8")
-    return re.search(r"^torch==(\S+)", text, re.MULTILINE).group(1)
+    """The torch version requirements.txt pins, directly or through a file it includes (-r)."""
+    root = common.RESULTS.parents[2]
+    for name in ("requirements.txt", "requirements-torch.txt"):
+        path = root / name
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        found = re.search(r"^torch==([^\s+\\]+)", text, re.MULTILINE)
+        if found:
+            return found.group(1)
+    raise SystemExit("found no torch==<version> line in requirements.txt or requirements-torch.txt")
 
 
 def device_table(runs: list[dict], lang: str) -> str:
@@ -244,10 +250,10 @@ def device_table(runs: list[dict], lang: str) -> str:
         name = NAMES.get(lang, {}).get(variant, variant)
         text += {
             "en": f"\nBetween the runs, the article MLP's median step changed by up to {small:.0%} ({name}), the "
-            f"large MLP's by at most {math.ceil(large * 100)}%: compare the small model's variants within one run, "
+            f"large MLP's by up to {large:.0%}: compare the small model's variants within one run, "
             f"and read its numbers as approximate.\n",
             "zh": f"\n各次运行之间，原文 MLP 的每步时间中位数最多变化了 {small:.0%}（{name}），大 MLP 的最多变化了 "
-            f"{math.ceil(large * 100)}%：比较小模型的各种跑法，请只在同一次运行之内比较，并把它的数字看作近似值。\n",
+            f"{large:.0%}：比较小模型的各种跑法，请只在同一次运行之内比较，并把它的数字看作近似值。\n",
         }[lang]
     return text
 
@@ -295,13 +301,26 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
     check(min(map(value, one_graph_cpu + one_graph_gpu)) > 1, "the one-graph step is faster than eager")
     # The recipe on the GPU: the one-graph step against the hand-captured graph, and the cost of a call.
     one_vs_graph, two_vs_graph = cells(gpu, ARTICLE, ONE_GRAPH, "vs_graph"), cells(gpu, ARTICLE, TWO_STEPS, "vs_graph")
+    check(all(value(b) < value(a) for a, b in zip(one_vs_graph, two_vs_graph)), "two steps per call cost less per step")
+    # A hypothesis for why two steps per call help: each call into compiled code costs a fixed amount on top
+    # of a replay (the one-graph step's time minus the hand-captured graph's). Two steps per call would then
+    # take (one-graph time + hand-captured time) / 2 per step. The page says the runs do not settle it.
+    one_us = [value(t) for t in cells(gpu, ARTICLE, ONE_GRAPH, "step_us")]
+    graph_us = [value(t) for t in cells(gpu, ARTICLE, CUDA_GRAPH, "step_us")]
+    two_us = [value(t) for t in cells(gpu, ARTICLE, TWO_STEPS, "step_us")]
+    per_call = [a - b for a, b in zip(one_us, graph_us)]
+    predicted = [(a + b) / 2 for a, b in zip(one_us, graph_us)]
     check(
-        all(value(b) <= value(a) for a, b in zip(one_vs_graph, two_vs_graph)), "two steps per call cost less per step"
+        len(gpu) > 1 and any(abs(m / p - 1) > 0.1 for m, p in zip(two_us, predicted)),
+        "a fixed cost per call does not account for the two-steps-per-call times",
     )
-    per_call = [
-        f"{value(a) - value(b):.0f}"
-        for a, b in zip(cells(gpu, ARTICLE, ONE_GRAPH, "step_us"), cells(gpu, ARTICLE, CUDA_GRAPH, "step_us"))
-    ]
+    small_moved, _ = moved(gpu, ARTICLE)
+    check(small_moved > 0.2, "the small step's times move a lot between the GPU runs")
+    # The versions the numbers were measured with: the GPU runs may predate the pinned version.
+    pinned = pinned_torch()
+    gpu_torch = " / ".join(sorted({run["machine"]["torch"] for run in gpu}))
+    cpu_torch = " / ".join(sorted({run["machine"]["torch"] for run in cpu}))
+    gpu_is_pinned = all(run["machine"]["torch"].split("+")[0] == pinned for run in gpu)
     # Compile time: the first call of every compiled variant.
     first_calls = [r["first_call_s"] for run in both for r in run["rows"] if r["variant"] not in NOT_COMPILED]
     first = next(r for r in cpu[0]["rows"] if r["variant"] not in NOT_COMPILED)
@@ -311,6 +330,12 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
     def s(texts: list[str]) -> str:
         return span(texts, lang)
 
+    def each_run(numbers: list[float]) -> str:
+        """One number per run, in run order: '67 / 69'."""
+        return " / ".join(f"{v:,.0f}" for v in numbers)
+
+    runs = " / ".join(RUN[lang].format(i) for i in range(1, len(gpu) + 1))
+
     if lang == "en":
         items = [
             f"**The small model is overhead-bound.** On the GPU, an eager step of the article's MLP takes "
@@ -319,7 +344,7 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
             f"per kernel[^replay]. Most of an eager step is that work, not arithmetic.",
             f"**The large model is compute-bound.** One step takes {milliseconds(large_gpu, lang)} ms on the GPU and "
             f"{milliseconds(large_cpu, lang)} ms on the CPU, whichever the variant: in every run the slowest variant "
-            f"takes at most {math.ceil(spread * 100)}% longer than the fastest, and on the GPU eager mode takes "
+            f"takes at most about {spread:.0%} longer than the fastest, and on the GPU eager mode takes "
             f"{s(large_eager_vs_graph)} times as long as the hand-captured graph. There is little overhead left to "
             f"remove.",
             f"**Compiling the training step as written does not help the small model.** Under `torch.compile`, in "
@@ -328,8 +353,12 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
             f"{s(one_graph_cpu)} times eager mode's speed on the CPU and {s(one_graph_gpu)} times on the GPU: what "
             f"matters is that the whole step is one graph.",
             f"**On the GPU, the one-graph step comes close to the hand-captured graph**: {s(one_vs_graph)} times its "
-            f"time per step, and {s(two_vs_graph)} times with two steps per call. One call costs {s(per_call)} µs "
-            f"more than one replay of the hand-captured graph; two steps per call pay that once for two steps.",
+            f"time per step, and {s(two_vs_graph)} times with two steps per call. Why two steps per call help, and "
+            f"by how much, these runs do not settle. If each call cost a fixed amount on top of one replay (the "
+            f"one-graph step's time minus the hand-captured graph's: {each_run(per_call)} µs, {runs}), two steps "
+            f"per call would take {each_run(predicted)} µs per step; the runs measured {each_run(two_us)} µs. The "
+            f"article MLP's times moved by up to {small_moved:.0%} between the runs, too much for these runs to "
+            f"test that hypothesis.",
             f"**Compiling costs seconds.** The first call of a compiled variant, compile included, took "
             f"{s(first_calls)} s in these runs (the first-call column), which pays off only over many steps.",
         ]
@@ -342,21 +371,24 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
             )
     else:
         items = [
-            f"**小模型是开销受限的。** 在 GPU 上，原文 MLP 的一个 eager 模式训练步，耗时是从手动捕获的 "
-            f"CUDA Graph 重放同样内核的 {s(eager_vs_graph)} 倍；而重放省去了内核之外的全部工作：Python、"
+            f"**小模型是开销受限的。** 在 GPU 上，原文 MLP 的一个 eager 模式训练步，耗时是用手动捕获的 "
+            f"CUDA Graph 重放同样内核所需时间的 {s(eager_vs_graph)} 倍；而重放省去了内核之外的全部工作：Python、"
             f"分发、autograd 记录计算图，以及每个内核的一次启动[^replay]。eager 模式一步的时间大多花在"
             f"这些工作上，而不是计算本身。",
             f"**大模型是计算受限的。** 不论哪种跑法，一步在 GPU 上要 {milliseconds(large_gpu, lang)} ms，"
-            f"在 CPU 上要 {milliseconds(large_cpu, lang)} ms；每次运行中，最慢的跑法至多比最快的慢 "
-            f"{math.ceil(spread * 100)}%；在 GPU 上，eager 模式的耗时是手动捕获的 CUDA Graph 的 "
+            f"在 CPU 上要 {milliseconds(large_cpu, lang)} ms；每次运行中，最慢的跑法最多只比最快的慢约 "
+            f"{spread:.0%}；在 GPU 上，eager 模式的耗时是手动捕获的 CUDA Graph 的 "
             f"{s(large_eager_vs_graph)} 倍。剩下可省的开销已经很少。",
             f"**把原样的训练步交给 `torch.compile`，小模型并没有变快。** 无论哪种模式，它在 CPU 上的速度是 "
             f"eager 模式的 {s(as_written_cpu)} 倍，在 GPU 上是 {s(as_written_gpu)} 倍；原因见下一节。"
             f"相比之下，单图训练步在 CPU 上的速度是 eager 模式的 {s(one_graph_cpu)} 倍，在 GPU 上是 "
             f"{s(one_graph_gpu)} 倍：关键在于整个训练步是一张图。",
             f"**在 GPU 上，单图训练步接近手动捕获的 CUDA Graph**：每步耗时是它的 {s(one_vs_graph)} 倍，"
-            f"每次调用两步时是 {s(two_vs_graph)} 倍。一次调用比重放一次手动捕获的 CUDA Graph 多花 "
-            f"{s(per_call)} µs；每次调用两步，这份开销就由两步分摊。",
+            f"每次调用两步时是 {s(two_vs_graph)} 倍。每次调用两步为什么更快、快多少，这几次运行还说明不了。"
+            f"假如每次调用在一次重放之外只多付一份固定开销（单图训练步的时间减去手动捕获的 CUDA Graph 的时间，"
+            f"即 {each_run(per_call)} µs，依次是{runs}），每次调用两步时每步应为 {each_run(predicted)} µs；"
+            f"实测却是 {each_run(two_us)} µs。原文 MLP 的时间在各次运行之间最多变化了 {small_moved:.0%}，"
+            f"这几次运行不足以检验这个假设。",
             f"**编译要花几秒钟。** 在这些运行中，编译过的跑法第一次调用（含编译）用了 {s(first_calls)} s"
             f"（见“第一次调用”一列），只有训练很多步才划算。",
         ]
@@ -367,7 +399,19 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
                 f"训练步（它增加的 CUDA Graph 需要 GPU[^modes]），紧接着编译只用了 {same_step_cpu} s，"
                 f"而前者用了 {first['first_call_s']} s。"
             )
-    return "".join(f"- {item}\n" for item in items)
+    if lang == "en":
+        not_pinned = f", not with {pinned}, the version this site pins (see the warning under the GPU table)"
+        lead = (
+            f"The GPU numbers below were measured with PyTorch {gpu_torch}{'' if gpu_is_pinned else not_pinned}; "
+            f"the CPU numbers with PyTorch {cpu_torch}."
+        )
+    else:
+        not_pinned = f"，不是本站固定的 {pinned}（见 GPU 表格下的警告）"
+        lead = (
+            f"下面 GPU 上的数字是用 PyTorch {gpu_torch} 测得的{'' if gpu_is_pinned else not_pinned}；"
+            f"CPU 上的数字用的是 PyTorch {cpu_torch}。"
+        )
+    return lead + "\n\n" + "".join(f"- {item}\n" for item in items)
 
 
 def write_fragments() -> list[Path]:
