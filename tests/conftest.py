@@ -1,4 +1,11 @@
-"""Shared pytest options: which devices snippets run on, and re-recording their outputs."""
+"""Shared pytest options: which devices snippets run on, and re-recording their outputs; the built site."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -19,12 +26,16 @@ def pytest_addoption(parser):
 
 
 def _rank(item) -> int:
-    """The strict build first: a broken link or image is then the first failure, named once."""
+    """The strict build first: a broken link or image is then the first failure, named once.
+
+    The guard rails next: their planted copies take longest, so they start early and run beside the rest
+    (they report nothing when the tree itself fails; see tests/guards/test_guard_rails.py).
+    """
     if item.nodeid.startswith("tests/site/test_build.py::test_strict_build_passes"):
         return 0
     if item.nodeid.startswith("tests/guards/"):
-        return 2  # last: they plant defects in a copy of a tree that the rest of the suite found sound
-    return 1
+        return 1
+    return 2
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -72,27 +83,54 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("device", _devices(metafunc.config))
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """Build the whole bilingual site once per session with `mkdocs build --strict`."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
+def _shared(request, tmp_path_factory) -> Path:
+    """A folder every worker of this run sees (pytest-xdist gives each worker a base temp below this run's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(request.config, "workerinput") else base
 
-    root = Path(__file__).resolve().parents[1]
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    return {"dir": out, "proc": proc, "seconds": time.perf_counter() - start}
+
+@pytest.fixture(scope="session")
+def built_site(request, tmp_path_factory):
+    """Build the whole bilingual site once per run with `mkdocs build --strict`, shared by every worker."""
+    from filelock import FileLock
+
+    shared = _shared(request, tmp_path_factory)
+    out, record = shared / "site", shared / "site-build.json"
+    with FileLock(str(shared / "site.lock")):
+        if not record.exists():
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                cwd=Path(__file__).resolve().parents[1],
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                capture_output=True,
+                text=True,
+            )
+            result = {"returncode": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+            record.write_text(json.dumps(result | {"seconds": time.perf_counter() - start}), encoding="utf-8")
+    result = json.loads(record.read_text(encoding="utf-8"))
+    proc = subprocess.CompletedProcess([], result["returncode"], result["stdout"], result["stderr"])
+    return {"dir": out, "proc": proc, "seconds": result["seconds"]}
+
+
+def pytest_runtest_logreport(report):
+    """Leave a mark that some test failed, for the guard rails running on another worker."""
+    if report.failed and FAILURES_MARK is not None:
+        FAILURES_MARK.touch()
+
+
+FAILURES_MARK: Path | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _failures_mark(request, tmp_path_factory):
+    global FAILURES_MARK
+    FAILURES_MARK = _shared(request, tmp_path_factory) / "some-test-failed"
+
+
+def failures_elsewhere() -> bool:
+    """Whether a test of this run failed, on this worker or another."""
+    return FAILURES_MARK is not None and FAILURES_MARK.exists()
 
 
 @pytest.fixture(scope="session")

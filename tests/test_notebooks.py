@@ -1,6 +1,8 @@
 """Companion notebooks: in sync with the snippets, executable top to bottom, rendered as pages."""
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -29,17 +31,36 @@ def test_no_stale_notebook():
     assert not stale, f"notebooks without a chapter: {[pages.rel(p) for p in stale]}; delete them"
 
 
+def _execute(chapter: str, folder: str) -> str | None:
+    """Run the chapter's notebook top to bottom on the CPU; the error, if any."""
+    notebook = nbformat.read(notebooks.target(chapter, "zh"), as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": folder}})
+    try:
+        client.execute()
+    except Exception as err:  # nbclient's CellExecutionError names the cell and shows its traceback
+        return str(err)
+    return None
+
+
+@pytest.fixture(scope="session")
+def notebook_runs(tmp_path_factory):
+    """Every chapter's notebook in its own kernel, as many at once as there are cores, started once."""
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+    runs = {c: pool.submit(_execute, c, str(tmp_path_factory.mktemp(f"nb-{c}"))) for c in CHAPTERS}
+    yield runs
+    pool.shutdown(cancel_futures=True)
+
+
+@pytest.mark.xdist_group("notebook-runs")  # one worker starts them all, as many at once as there are cores
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_notebook_runs_top_to_bottom(chapter, tmp_path):
+def test_notebook_runs_top_to_bottom(chapter, notebook_runs):
     """Execute the notebook on the CPU; both languages share the same code cells."""
     zh, en = (nbformat.read(notebooks.target(chapter, lang), as_version=4) for lang in ("zh", "en"))
     code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (zh, en)]
     assert code[0] == code[1], f"docs/notebooks/{chapter}.ipynb and .en.ipynb differ in code"
-    client = NotebookClient(zh, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    try:
-        client.execute()
-    except Exception as err:  # nbclient's CellExecutionError names the cell and shows its traceback
-        pytest.fail(f"{pages.rel(notebooks.target(chapter, 'zh'))}: {err}")
+    error = notebook_runs[chapter].result()
+    if error:
+        pytest.fail(f"{pages.rel(notebooks.target(chapter, 'zh'))}: {error}")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -150,9 +150,12 @@ def run(page: Path, device: str = "cpu", timeout: int = 600) -> subprocess.Compl
         )
 
 
-def check(page: Path, device: str = "cpu") -> None:
-    """Raise with the first difference between what the page's program prints and what the page shows."""
-    proc = run(page, device)
+def check(page: Path, device: str = "cpu", proc: subprocess.CompletedProcess | None = None) -> None:
+    """Raise with the first difference between what the page's program prints and what the page shows.
+
+    ``proc`` is a finished ``run(page, device)``, for callers that run several pages at once.
+    """
+    proc = proc or run(page, device)
     if proc.returncode:
         raise recording.SnippetError(
             f"{pages.rel(page)}: the page's code, run in page order in a fresh Python "

@@ -5,6 +5,9 @@ Test ids are page paths: ``test_page_code_runs[cpu-autograd/basics.md]`` runs th
 ``python -m tools.pagecode docs/autograd/basics.md`` prints.
 """
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tools import pagecode, pages
@@ -21,11 +24,28 @@ def test_no_hidden_code(page):
     assert not problems, "\n".join(problems)
 
 
+@pytest.fixture(scope="session")
+def page_runs():
+    """Each page's program runs in its own interpreter; as many run at once as there are cores."""
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+    started = {}
+
+    def result(page, device):
+        if (page, device) not in started:  # the first test starts every page for its device
+            for each in PAGES:
+                started[each, device] = pool.submit(pagecode.run, each, device)
+        return started[page, device].result()
+
+    yield result
+    pool.shutdown(cancel_futures=True)
+
+
+@pytest.mark.xdist_group("page-code")  # one worker starts them all, as many at once as there are cores
 @pytest.mark.parametrize("page", PAGES, ids=IDS)
-def test_page_code_runs(page, device, request):
+def test_page_code_runs(page, device, request, page_runs):
     if request.config.getoption("--update-outputs"):
         pytest.skip("outputs are being re-recorded; run again without --update-outputs to compare")
-    pagecode.check(page, device)
+    pagecode.check(page, device, page_runs(page, device))
 
 
 def test_there_are_pages_with_code():
