@@ -25,7 +25,9 @@ TARGET_KB = 300  # a cold first visit to a page without diagrams or maths
 
 def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=ROOT, env=ENV, check=True, capture_output=True)
+    proc = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
+    if proc.returncode:  # a time is only worth recording for a run that passed
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
     return time.perf_counter() - start
 
 
