@@ -42,13 +42,13 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=_rank)  # stable: the rest keep their order
 
 
-def pytest_collection_finish(session):
+def _drop_coverage_threshold_on_partial_runs(config):
     """The 100 % coverage of snippets/ is a property of the whole suite: a partial run does not check it.
 
     pyproject.toml sets --cov-fail-under=100; a run that names paths, selects with -k or -m, or
-    deselects anything (tests/site/test_browser.py alone, say) drops the threshold for that run.
+    deselects anything (tests/site/test_browser.py alone, say) drops the threshold for that run. This
+    runs in pytest_configure, so it also holds for pytest-xdist's controller, which checks the threshold.
     """
-    config = session.config
     cov = config.pluginmanager.getplugin("_cov")
     partial = (
         config.args_source != pytest.Config.ArgsSource.TESTPATHS
@@ -68,6 +68,7 @@ def _devices(config):
 
 
 def pytest_configure(config):
+    _drop_coverage_threshold_on_partial_runs(config)
     if "cuda" in _devices(config):
         import torch
 
