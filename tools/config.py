@@ -81,11 +81,3 @@ def nav_entries() -> list[tuple[str, str | None, str]]:
 
     walk(load()["nav"], "")
     return entries
-
-
-def section_of(path: str) -> str:
-    """The nav section (tab) a source path sits in, in the default language."""
-    for section, _, entry in nav_entries():
-        if entry == path:
-            return section
-    raise KeyError(f"{path} is not in mkdocs.yml's nav")

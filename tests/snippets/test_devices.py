@@ -8,6 +8,7 @@ A snippet reads the device once, in its setup section (``device = torch.device(o
 
 import ast
 import inspect
+from pathlib import Path
 
 import pytest
 from torch import nn
@@ -75,7 +76,7 @@ def test_snippet_uses_the_device_under_test(path):
     source = path.read_text(encoding="utf-8")
     assert DEVICE_LINE in source, (
         f"{pages.rel(path)}: does not read the device under test; put `{DEVICE_LINE}` in its setup section "
-        f"(or, if it is CPU-only by nature, add it to CPU_ONLY in {pages.rel(__import__('pathlib').Path(__file__))} "
+        f"(or, if it is CPU-only by nature, add it to CPU_ONLY in {pages.rel(Path(__file__))} "
         "with the reason)"
     )
     problems = _created_off_device(ast.parse(source))

@@ -38,10 +38,10 @@ def save_json(name: str, data: dict) -> Path:
     return path
 
 
-def save(name: str, data: dict) -> Path:
-    """Write results/<name>.json and its table, results/<name>.md."""
+def save(name: str, data: dict, command: str) -> Path:
+    """Write results/<name>.json and its table, results/<name>.md, headed by what generates it."""
     path = save_json(name, data)
-    (RESULTS / f"{name}.md").write_text(table(data), encoding="utf-8")
+    write_generated(RESULTS / f"{name}.md", table(data), command)
     return path
 
 

@@ -20,6 +20,7 @@ from tools.bench import common
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+COMMAND = "tools.bench.site"
 TARGET_KB = 300  # a cold first visit to a page without diagrams or maths
 
 
@@ -96,7 +97,9 @@ def measure(scratch: Path, skip_tests: bool) -> None:
         {"what": "Material's own styles and scripts, on every page", "value": f"{material / 1024:.0f} KB"},
     ]
     machine = common.machine()
-    common.save("site", {"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary})
+    common.save(
+        "site", {"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary}, COMMAND
+    )
     columns = {
         "page": "page",
         "kb": "cold transfer (KB)",
@@ -104,7 +107,7 @@ def measure(scratch: Path, skip_tests: bool) -> None:
         "mermaid": "Mermaid",
         "mathjax": "MathJax",
     }
-    common.save("site-pages", {"machine": machine, "columns": columns, "rows": weights})
+    common.save("site-pages", {"machine": machine, "columns": columns, "rows": weights}, COMMAND)
     print(common.table({"machine": machine, "columns": {"what": "measure", "value": "value"}, "rows": summary}))
 
 
