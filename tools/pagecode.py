@@ -92,6 +92,46 @@ def program(page: Path) -> str:
     return head + "\n" + "\n\n".join(section_text(c.path, c.section) for c in code) + "\n"
 
 
+# What a program can read about how it was started: a snippet run as a module and the same lines run as a
+# page's script differ in these, so a snippet that reads them is never taken for the page's program.
+HOW_IT_WAS_STARTED = {"__file__", "__name__", "__spec__", "__package__", "__loader__"}
+
+
+def snippet_itself(page: Path) -> Path | None:
+    """The snippet whose code the page's program is, line for line; None when the page shows anything else.
+
+    A page that shows every section of one snippet, in the snippet's order, each as it stands (not indented),
+    with nothing hidden, runs exactly the code that ``tests/snippets/test_snippets.py`` runs (in its own
+    module namespace) and compares with the recording the page shows: running it a second time would repeat
+    that test's work. A snippet that imports from ``snippets`` or reads how it was started counts only as
+    itself, never as a page's program.
+    """
+    code, _ = shown(page)
+    if len({c.path for c in code}) != 1:
+        return None
+    path = code[0].path
+    sections = list(dict.fromkeys(recording.sections_of(path).values()))
+    if [c.section for c in code] != sections or hidden_lines(page):
+        return None
+    text = path.read_text(encoding="utf-8")
+    if any(section_text(path, s) != _raw_section(text, s) for s in sections):
+        return None
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Name) and node.id in HOW_IT_WAS_STARTED:
+            return None
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "snippets"):
+            return None
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "snippets" for a in node.names):
+            return None
+    return path
+
+
+def _raw_section(text: str, section: str) -> str:
+    start, end = f"--8<-- [start:{section}]", f"--8<-- [end:{section}]"
+    body = text[text.index(start) :].split("\n", 1)[1]
+    return body[: body.index(end)].rsplit("\n", 1)[0].strip("\n")
+
+
 def expected_output(page: Path) -> list[tuple[Shown, str]]:
     _, output = shown(page)
     return [(o, section_text(o.path, o.section)) for o in output]

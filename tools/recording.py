@@ -123,8 +123,30 @@ class SnippetError(AssertionError):
     pass
 
 
+def process_state() -> dict[str, object]:
+    """Process-wide autograd and compiler switches that a snippet might flip and forget to restore.
+
+    Snippets run one after another in one process here, so a switch left flipped would change the
+    output of the next snippet, while the same page, run alone by a reader, would print something else.
+    """
+    import torch  # here, not at the top: the module needs only the standard library until a snippet runs
+
+    state = {
+        "torch.is_grad_enabled()": torch.is_grad_enabled(),
+        "torch.is_inference_mode_enabled()": torch.is_inference_mode_enabled(),
+        "torch.is_anomaly_enabled()": torch.is_anomaly_enabled(),
+        "torch.get_default_dtype()": torch.get_default_dtype(),
+        "torch.are_deterministic_algorithms_enabled()": torch.are_deterministic_algorithms_enabled(),
+        # off unless turned on; reading it before anything imported torch._dynamo would cost a second
+        "torch._dynamo.config.compiled_autograd": "torch._dynamo" in sys.modules
+        and torch._dynamo.config.compiled_autograd,
+    }
+    return state
+
+
 def run(path: Path, device: str = "cpu") -> Run:
     """Run ``path`` as ``python -m snippets....`` would, in a scratch directory."""
+    before = process_state()
     owner = sections_of(path)
     writer = _SectionWriter(path, owner)
     scratch = Path(tempfile.mkdtemp(prefix="snippet-"))
@@ -147,6 +169,14 @@ def run(path: Path, device: str = "cpu") -> Run:
             os.environ["TORCH_DEVICE"] = old_device
     files = {p.name: p.read_bytes() for p in sorted(scratch.iterdir()) if p.is_file()}
     shutil.rmtree(scratch, ignore_errors=True)
+    after = process_state()
+    changed = [f"{key}: {before[key]} before, {value} after" for key, value in after.items() if value != before[key]]
+    if changed:
+        raise SnippetError(
+            f"{path.relative_to(ROOT)}: the snippet leaves process-wide state changed, so the next snippet run in "
+            f"the same process would print something else than when a reader runs it alone; restore it (a `with` "
+            f"block, or set it back at the end of the section):\n  " + "\n  ".join(changed)
+        )
     return Run(writer.render(), files)
 
 

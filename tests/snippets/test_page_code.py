@@ -1,6 +1,9 @@
 """What you see is what runs: a page's code, copied in page order into a fresh Python, prints what the page shows.
 
-``test_snippet`` runs each snippet file (and records its output); this runs what a reader can copy.
+``test_snippet`` runs each snippet file (and records its output); this runs what a reader can copy. Where
+that is the snippet's code line for line (``pagecode.snippet_itself``: every section of one snippet, in its
+order, nothing hidden, nothing that reads how it was started), ``test_snippet`` has already run it and
+compared its output with what the page shows, and it is not run twice.
 Test ids are page paths: ``test_page_code_runs[cpu-autograd/basics.md]`` runs the program that
 ``python -m tools.pagecode docs/autograd/basics.md`` prints.
 """
@@ -33,7 +36,8 @@ def page_runs():
     def result(page, device):
         if (page, device) not in started:  # the first test starts every page for its device
             for each in PAGES:
-                started[each, device] = pool.submit(pagecode.run, each, device)
+                if pagecode.snippet_itself(each) is None:
+                    started[each, device] = pool.submit(pagecode.run, each, device)
         return started[page, device].result()
 
     yield result
@@ -45,8 +49,26 @@ def page_runs():
 def test_page_code_runs(page, device, request, page_runs):
     if request.config.getoption("--update-outputs"):
         pytest.skip("outputs are being re-recorded; run again without --update-outputs to compare")
+    if pagecode.snippet_itself(page) is not None:
+        return  # the page's program is its snippet's code: test_snippet ran it and compared its output
     pagecode.check(page, device, page_runs(page, device))
 
 
 def test_there_are_pages_with_code():
     assert len(PAGES) >= 10, f"only {len(PAGES)} pages with code found under {pages.DOCS}"
+
+
+def _page(tmp_path, *sections, snippet="snippets/math/backprop.py"):
+    blocks = [f'```python\n--8<-- "{snippet}:{s}"\n```\n' for s in sections]
+    page = tmp_path / "page.md"
+    page.write_text("# A page\n\n" + "\n".join(blocks), encoding="utf-8")
+    return page
+
+
+def test_only_a_page_that_runs_its_whole_snippet_in_order_is_that_snippet(tmp_path):
+    snippet = pages.ROOT / "snippets/math/backprop.py"
+    order = list(dict.fromkeys(pagecode.recording.sections_of(snippet).values()))
+    assert pagecode.snippet_itself(_page(tmp_path, *order)) == snippet
+    assert pagecode.snippet_itself(_page(tmp_path, *order[:-1])) is None  # a section left out
+    assert pagecode.snippet_itself(_page(tmp_path, order[0], *order[2:], order[1])) is None  # reordered
+    assert pagecode.snippet_itself(_page(tmp_path, *order, "setup")) is None  # shown twice
