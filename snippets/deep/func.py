@@ -28,6 +28,10 @@ print(x.requires_grad, x.grad)  # the gradient was returned, not stored in x.gra
 g, value = grad_and_value(f)(x)  # the gradient and f(x), from one forward pass
 print(value)
 assert torch.equal(g, df(x)) and torch.equal(value, f(x))
+try:
+    grad(lambda t: f(t).reshape(1))(x)  # one element, but one dimension
+except RuntimeError as err:
+    print(str(err).split(". ")[0])
 # --8<-- [end:grad]
 
 # --8<-- [start:vjp-jvp]
