@@ -116,10 +116,11 @@ def ms(value: float) -> str:
     return f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
 
 
-def faster(times: dict) -> str:
+def faster(times: dict, lang: str) -> str:
     """Which of jacrev and jacfwd was faster, and how many times as fast: '`jacrev` (201×)'."""
     fast, slow = sorted(("jacrev", "jacfwd"), key=times.get)
-    return f"`{fast}` ({times[slow] / times[fast]:.3g}×)"
+    ratio = f"{times[slow] / times[fast]:.3g}×"
+    return f"`{fast}` ({ratio})" if lang == "en" else f"`{fast}`（{ratio}）"
 
 
 def device_table(run: dict, lang: str) -> str:
@@ -130,7 +131,7 @@ def device_table(run: dict, lang: str) -> str:
             f"{r['outputs']} × {r['inputs']}",
             ms(r["ms"]["jacrev"]),
             ms(r["ms"]["jacfwd"]),
-            faster(r["ms"]),
+            faster(r["ms"], lang),
             ms(r["ms"]["loop"]),
         ]
         for r in run["rows"]
