@@ -581,7 +581,9 @@ def test_docs_lock_is_docs_only():
         assert name not in docs, f"requirements-docs.txt has {name}: the build imports only the docs toolchain"
     installs = [args for where, args in pip_installs() if where.startswith("pages.yml")]
     files = {args[args.index("-r") + 1] for args in installs}
-    assert files == {"requirements-build.txt", "requirements-docs.txt"}, files
+    assert files == {"requirements-build.txt", "requirements-docs.txt", "requirements-pdf.txt"}, files
+    pdf = lock(ROOT / "requirements-pdf.txt")
+    assert set(pdf) == {"playwright", "greenlet"}, f"requirements-pdf.txt is Playwright alone: {sorted(pdf)}"
 
 
 def test_every_pip_install_is_hash_checked():
