@@ -147,8 +147,8 @@ def report_url(page, config) -> str:
 @event_priority(-100)  # after MkDocs and the i18n plugin have set the page's edit URL
 def on_page_context(context, page, config, nav, **kwargs):
     if page.file.src_uri.endswith(".ipynb"):
-        slug, branch, _ = _repo(config)
-        page.edit_url = f"https://github.com/{slug}/tree/{branch}/snippets/{_chapter(page)}/"
+        branch = _repo(config)[1]
+        page.edit_url = f"{config.repo_url.rstrip('/')}/tree/{branch}/snippets/{_chapter(page)}/"
     return context
 
 
