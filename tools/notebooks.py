@@ -33,6 +33,25 @@ INTRO = {
     "(`python -m tools.notebooks`), identical to the code on the site. Run it top to bottom; "
     "it uses the CPU unless the environment variable `TORCH_DEVICE=cuda` is set.",
 }
+VERSION = re.compile(r"^PyTorch (\S+) · ", re.M)  # in the "last verified" stamp of each .out file
+CHECK = """# The PyTorch here, and the one the outputs on the site were recorded with
+import os
+
+import torch
+
+RECORDED = "{version}"
+if torch.__version__.split("+")[0] == RECORDED.split("+")[0]:
+    print(f"PyTorch {{torch.__version__}}: the version the outputs on the site were recorded with.")
+else:
+    print(
+        f"PyTorch {{torch.__version__}} here, {{RECORDED}} on the site. What may differ: printed numbers in "
+        "their last digits, the wording of messages and warnings, the names in printed graphs and "
+        "generated code; code that needs a newer PyTorch than this one may fail."
+    )
+# Every cell reads its device as the snippets do: the TORCH_DEVICE environment variable, cpu if unset.
+print("device:", os.environ.get("TORCH_DEVICE", "cpu"), "| CUDA available:", torch.cuda.is_available())
+if torch.cuda.is_available() and os.environ.get("TORCH_DEVICE", "cpu") == "cpu":
+    print("To use the GPU, run  %env TORCH_DEVICE=cuda  in a cell, then run the notebook again.")"""
 TITLE = {"zh": "{title}：本章全部代码", "en": "{title}: all the code of this chapter"}
 TITLE_ID = "notebook"  # the notebook's own title; the page headings take their pages' ids
 
@@ -53,6 +72,19 @@ def chapters() -> dict[str, list]:
     for chapter, paths in found.items():
         paths.sort(key=lambda p: order.index(f"{chapter}/{p.stem}.md"))
     return found
+
+
+def recorded_version(snippets=None) -> str:
+    """The PyTorch that recorded the outputs (of these snippets; of all by default), from their stamps."""
+    found = {
+        m.group(1)
+        for path in snippets or recording.snippet_files()
+        if path.with_suffix(".out").exists()
+        for m in VERSION.finditer(path.with_suffix(".out").read_text(encoding="utf-8"))
+    }
+    if len(found) != 1:
+        raise ValueError(f"outputs recorded with PyTorch {sorted(found)}: re-record them with one version")
+    return found.pop()
 
 
 def cells_of(snippet) -> list[str]:
@@ -114,6 +146,7 @@ def notebook(chapter: str, snippets: list, lang: str) -> nbformat.NotebookNode:
     title = TITLE[lang].format(title=chapter_titles(chapter)[lang])
     intro = INTRO[lang].format(chapter=chapter, file=target(chapter, lang).name)
     nb.cells.append(nbformat.v4.new_markdown_cell(f"{heading(1, title, TITLE_ID)}\n\n{intro}"))
+    nb.cells.append(nbformat.v4.new_code_cell(CHECK.format(version=recorded_version(snippets))))
     for snippet in snippets:
         head = heading(2, page_title(snippet, lang), page_id(snippet, lang))
         nb.cells.append(nbformat.v4.new_markdown_cell(f"{head}\n\n`{pages.rel(snippet)}`"))
