@@ -54,6 +54,7 @@ def held_bytes(skip):
 count_saved = functools.partial(torch.autograd.graph.saved_tensors_hooks, Held, lambda held: held.tensor)
 # --8<-- [end:counter]
 
+
 # --8<-- [start:block]
 class Block(nn.Module):
     """The MLP half of a transformer block: norm, widen 4x, GELU, project back, add the input."""
