@@ -123,8 +123,8 @@ def to_mermaid(root, leaves, backward=False):
             label, grad, style = f"{names.get(id(leaf), 'leaf')} {tuple(leaf.shape)}", leaf.grad, "leaf"
         else:
             label, grad, style = fn.name(), grads.get(fn), "op"
-        if backward and grad is not None:
-            label += f"<br>{'.grad' if is_leaf else 'grad'} {text(grad)}"
+        if backward and grad is not None:  # a Markdown string (in backticks) may break the line
+            label = f"`{label}\n{'.grad' if is_leaf else 'grad'} {text(grad)}`"
             if not grad.isfinite().all():
                 style = "bad"
         left, right = ("([", "])") if is_leaf else ("[", "]")  # leaves rounded, operations square
@@ -137,10 +137,11 @@ def to_mermaid(root, leaves, backward=False):
             if child is not None:
                 lines.append(f"  {ids[child]} --> {me}")
     lines += [
-        "  classDef leaf fill:#c8e6c9,stroke:#2e7d32,color:#1b5e20",
-        "  classDef op fill:#ffe0b2,stroke:#e65100,color:#3e2723",
-        "  classDef saved fill:#e1f5fe,stroke:#0277bd,color:#01579b",
-        "  classDef bad fill:#ffcdd2,stroke:#c62828,color:#b71c1c",
+        # translucent fills, no text colour: the theme's text stays readable on light and dark pages
+        "  classDef leaf fill:#4caf504f,stroke:#2e7d32",
+        "  classDef op fill:#ff98004d,stroke:#e65100",
+        "  classDef saved fill:#03a9f41f,stroke:#0277bd",
+        "  classDef bad fill:#f4433640,stroke:#c62828",
     ]
     return "\n".join(lines)
 # --8<-- [end:to-mermaid]
