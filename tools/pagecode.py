@@ -137,11 +137,28 @@ def expected_output(page: Path) -> list[tuple[Shown, str]]:
     return [(o, section_text(o.path, o.section)) for o in output]
 
 
+def own_snippet(page: Path) -> Path:
+    """The snippet a page is built on: docs/<chapter>/<page>.md (or .en.md) -> snippets/<chapter>/<page>.py."""
+    rel = page.relative_to(pages.DOCS)
+    return pages.ROOT / "snippets" / rel.parent / program_name(page)
+
+
+def own_page(snippet: Path) -> Path:
+    """The Chinese page a snippet belongs to (the inverse of own_snippet)."""
+    return pages.DOCS / snippet.relative_to(pages.ROOT / "snippets").with_suffix(".md")
+
+
 def hidden_lines(page: Path) -> list[str]:
-    """Problems that hide code from the reader: executed lines outside the sections this page shows."""
+    """Problems that hide code from the reader: executed lines outside the sections this page shows.
+
+    A page may also show a section of another page's snippet (a helper defined there, such as the
+    graph drawing of intro/concepts.md); the rest of that snippet is checked on its own page.
+    """
     code, _ = shown(page)
     problems = []
     for path in dict.fromkeys(c.path for c in code):
+        if path != own_snippet(page) and own_page(path).exists():
+            continue  # a section borrowed from another page's snippet (a helper it defines): checked on that page
         wanted = {c.section for c in code if c.path == path}
         owner = recording.sections_of(path)
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -88,12 +88,20 @@ print("\n".join(events))
 
 
 # --8<-- [start:to-mermaid]
-def to_mermaid(root, leaves):
+def to_mermaid(root, leaves, backward=False):
     """Mermaid flowchart of the backward graph that ends in ``root``.
 
     ``leaves`` maps names to leaf tensors so their AccumulateGrad nodes get a
     label. Leaves are rounded, saved tensors slanted, operations square.
+    With ``backward=True`` it also runs ``root.backward()``: each operation then
+    shows the gradient that reached it, each leaf its ``.grad``, and a gradient
+    with a NaN or an infinity in it turns its node red.
     """
+
+    def text(t):  # shape, and the values when there are at most 4
+        values = ", ".join(f"{v:.3g}" for v in t.flatten().tolist())
+        return f"{tuple(t.shape)} [{values}]" if t.numel() <= 4 else str(tuple(t.shape))
+
     names = {id(t): name for name, t in leaves.items()}
     order, stack = [], [root.grad_fn]
     while stack:  # collect every node once, depth first
@@ -102,14 +110,25 @@ def to_mermaid(root, leaves):
             order.append(fn)
             stack.extend(child for child, _ in reversed(fn.next_functions))
     ids = {fn: f"n{i}" for i, fn in enumerate(order)}
+    grads = {}  # node -> the gradient that reached it
+    if backward:
+        for fn in order:  # a pre-hook sees the gradients a node receives, just before it runs
+            fn.register_prehook(lambda grad_outputs, fn=fn: grads.update({fn: grad_outputs[0]}))
+        root.backward(retain_graph=True)  # keep the saved tensors: the drawing reads them
     lines = ["flowchart BT"]
     for fn in order:
-        me = ids[fn]
-        if hasattr(fn, "variable"):  # AccumulateGrad writes the gradient into a leaf's .grad
+        me, is_leaf = ids[fn], hasattr(fn, "variable")  # AccumulateGrad writes into a leaf's .grad
+        if is_leaf:
             leaf = fn.variable
-            lines.append(f'  {me}(["{names.get(id(leaf), "leaf")} {tuple(leaf.shape)}"]):::leaf')
+            label, grad, style = f"{names.get(id(leaf), 'leaf')} {tuple(leaf.shape)}", leaf.grad, "leaf"
         else:
-            lines.append(f'  {me}["{fn.name()}"]:::op')
+            label, grad, style = fn.name(), grads.get(fn), "op"
+        if backward and grad is not None:  # a Markdown string (in backticks) may break the line
+            label = f"`{label}\n{'.grad' if is_leaf else 'grad'} {text(grad)}`"
+            if not grad.isfinite().all():
+                style = "bad"
+        left, right = ("([", "])") if is_leaf else ("[", "]")  # leaves rounded, operations square
+        lines.append(f'  {me}{left}"{label}"{right}:::{style}')
         for attr in sorted(a for a in dir(fn) if a.startswith("_saved_")):
             value = getattr(fn, attr)
             if isinstance(value, torch.Tensor):  # held until backward has run this node
@@ -118,9 +137,11 @@ def to_mermaid(root, leaves):
             if child is not None:
                 lines.append(f"  {ids[child]} --> {me}")
     lines += [
-        "  classDef leaf fill:#c8e6c9,stroke:#2e7d32,color:#1b5e20",
-        "  classDef op fill:#ffe0b2,stroke:#e65100,color:#3e2723",
-        "  classDef saved fill:#e1f5fe,stroke:#0277bd,color:#01579b",
+        # translucent fills, no text colour: the theme's text stays readable on light and dark pages
+        "  classDef leaf fill:#4caf504f,stroke:#2e7d32",
+        "  classDef op fill:#ff98004d,stroke:#e65100",
+        "  classDef saved fill:#03a9f41f,stroke:#0277bd",
+        "  classDef bad fill:#f4433640,stroke:#c62828",
     ]
     return "\n".join(lines)
 # --8<-- [end:to-mermaid]
@@ -150,3 +171,9 @@ print(to_mermaid(f(pos), {"x": pos}))
 neg = torch.tensor([-1.0, -2.0], requires_grad=True, device=device)
 print(to_mermaid(f(neg), {"x": neg}))
 # --8<-- [end:branch-graphs-negative]
+
+# --8<-- [start:grad-graph]
+x = torch.tensor([-1.0, 0.0, 4.0], requires_grad=True, device=device)
+y = torch.where(x > 0, x.sqrt(), 0.0)  # meant as a safe square root: 0 wherever x <= 0
+print(to_mermaid(y.sum(), {"x": x}, backward=True))
+# --8<-- [end:grad-graph]
