@@ -73,9 +73,11 @@ print("mean instead of sum: shape", tuple(G.mean(dim=0).shape), "allclose", torc
 # --8<-- [start:derive-check]
 Z = randn(5, 4).requires_grad_()  # logits: N = 5 samples, C = 4 classes
 labels = torch.tensor([0, 3, 1, 1, 2], device=device)
-nn.functional.cross_entropy(Z, labels).backward()  # mean over the batch, like the derivation
+L = nn.functional.cross_entropy(Z, labels)  # mean over the batch by default
+L.backward()
 with torch.no_grad():
     P = Z.softmax(dim=1)
+    assert torch.allclose(L, -P[torch.arange(5, device=device), labels].log().mean())  # the L of the question
     Y = nn.functional.one_hot(labels, num_classes=4).to(P.dtype)
     G_Z = (P - Y) / Z.shape[0]  # the derived formula
 print("by hand == autograd:", torch.allclose(G_Z, Z.grad))

@@ -37,7 +37,7 @@ torch.manual_seed(0)
 model = nn.Linear(2, 1).to(device)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 losses = []
-for epoch in range(5):
+for _ in range(5):
     optimizer.zero_grad()
     loss = nn.functional.mse_loss(model(x), y)
     loss.backward()
@@ -68,8 +68,9 @@ direction = torch.tensor([-1.0, 1.0, -1.0], device=device)  # x2 - x1 - 1 = 0 on
 assert torch.equal(A @ direction, torch.zeros(4, device=device))
 for s in (0.0, 1.0, 2.0):  # (a, b, c) = (2 - s, s, -s): every one fits the four points exactly
     abc = two_x1 + s * direction
-    assert torch.equal(A @ abc, t)
-    print(f"s = {s:.0f}: (a, b, c) = {abc.tolist()}, prediction at (5, 2): {(5 * abc[0] + 2 * abc[1] + abc[2]).item():.0f}")
+    assert torch.equal(A @ abc, t) and 5 * abc[0] + 6 * abc[1] + abc[2] == 10  # all agree at (5, 6)
+    at_5_2 = 5 * abc[0] + 2 * abc[1] + abc[2]
+    print(f"s = {s:.0f}: (a, b, c) = {abc.tolist()}, prediction at (5, 2): {at_5_2.item():.0f}")
 x64 = torch.cat([x, torch.ones(64, 1, device=device)], dim=1)  # the 64 sampled points, same columns
 print("rank of 64 sampled points:", torch.linalg.matrix_rank(x64).item())
 solution = torch.linalg.lstsq(x64, y).solution.flatten()
