@@ -103,8 +103,8 @@ def step_flops(widths, batch):
 
 def counted_flops(widths, batch):
     """The same, counted by PyTorch's FlopCounterMode on a real step."""
-    layers = [m for a, b in zip(widths, widths[1:]) for m in (nn.Linear(a, b), nn.ReLU())][:-1]
-    model = nn.Sequential(*layers).to(device)
+    layers = [m for a, b in zip(widths, widths[1:]) for m in (nn.Linear(a, b, device=device), nn.ReLU())][:-1]
+    model = nn.Sequential(*layers)
     x, y = torch.zeros(batch, widths[0], device=device), torch.zeros(batch, widths[-1], device=device)
     with FlopCounterMode(display=False) as counter:
         nn.functional.mse_loss(model(x), y).backward()
