@@ -101,7 +101,7 @@ x64 = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True, device=d
 assert torch.autograd.gradcheck(lambda t: ScaledExp.apply(t, 2.0), (x64,))  # float64: gradcheck's tolerances
 # --8<-- [end:fix-solution]
 
-# --8<-- [start:explain-checkpoint]
+# --8<-- [start:explain-checkpoint-question]
 calls = 0
 
 
@@ -112,11 +112,16 @@ def block(t):
 
 
 x = torch.tensor([0.5, 1.0], requires_grad=True, device=device)
-checkpoint(block, x, use_reentrant=False).sum().backward()
-print("checkpointed: forward ran", calls, "times; x.grad =", x.grad)
+loss = checkpoint(block, x, use_reentrant=False).sum()
+# --8<-- [end:explain-checkpoint-question]
+
+# --8<-- [start:explain-checkpoint]
+print("after the forward pass: forward ran", calls, "time")
+loss.backward()
+print("after the backward pass: forward ran", calls, "times; x.grad =", x.grad)
 with_checkpoint, x.grad, calls = x.grad, None, 0
 block(x).sum().backward()
-print("plain:        forward ran", calls, "time;  x.grad =", x.grad)
+print("without checkpointing: forward ran", calls, "time; x.grad =", x.grad)
 assert torch.equal(x.grad, with_checkpoint)  # the same gradient, recomputed instead of stored
 # --8<-- [end:explain-checkpoint]
 
