@@ -4,8 +4,8 @@
 
 creates snippets/autograd/checkpointing.py (a setup section and one example, recorded),
 docs/autograd/checkpointing.md and .en.md (titles as their H1s, same heading ids, same includes, the
-"last verified" note), adds the page to mkdocs.yml's nav after the chapter's last page, and marks the
-pair as reviewed. Edit from there; `pytest` stays green.
+"last verified" note), adds the page to mkdocs.yml's nav after the chapter's last page (before its exercises
+page, which ends the chapter), and marks the pair as reviewed. Edit from there; `pytest` stays green.
 """
 
 from __future__ import annotations
@@ -102,7 +102,12 @@ def add_to_nav(chapter: str, target: str, zh_title: str, en_title: str) -> None:
     path = config.CONFIG_FILE
     text = path.read_text(encoding="utf-8")
     in_chapter = [entry for _, _, entry in config.nav_entries() if entry.startswith(f"{chapter}/")]
-    if in_chapter:
+    exercises = f"{chapter}/exercises.md"  # a chapter ends with its exercises (tests/site/test_exercises.py)
+    if in_chapter and in_chapter[-1] == exercises and target != exercises:
+        anchor = next(line for line in text.splitlines() if line.strip().endswith(f" {exercises}"))
+        indent = anchor[: len(anchor) - len(anchor.lstrip())]
+        text = text.replace(anchor + "\n", f"{indent}- {target}\n{anchor}\n", 1)
+    elif in_chapter:
         anchor = next(line for line in text.splitlines() if line.strip().endswith(f" {in_chapter[-1]}"))
         indent = anchor[: len(anchor) - len(anchor.lstrip())]
         text = text.replace(anchor + "\n", f"{anchor}\n{indent}- {target}\n", 1)
