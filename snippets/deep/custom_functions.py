@@ -178,37 +178,36 @@ for fn in (SiLU, SiLUOnce):
 
 
 # --8<-- [start:custom-op]
+@torch.library.custom_op("guide::numpy_sin", mutates_args=())  # "namespace::name"; mutates no input
 def numpy_sin(x: torch.Tensor) -> torch.Tensor:  # type hints are required: they become the op's schema
     # NumPy stands for any kernel autograd and torch.compile cannot see into
     return torch.from_numpy(np.sin(x.numpy(force=True))).to(x.device)
 
 
-def numpy_sin_fake(x):  # shape, dtype and device of the output, computed without real data
-    return torch.empty_like(x)
-
-
-def numpy_sin_setup(ctx, inputs, output):
-    ctx.save_for_backward(inputs[0])
-
-
-def numpy_cos(x: torch.Tensor) -> torch.Tensor:  # the derivative, opaque too: a second custom op
+@torch.library.custom_op("guide::numpy_cos", mutates_args=())  # the derivative, opaque too: a second op
+def numpy_cos(x: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(np.cos(x.numpy(force=True))).to(x.device)
 
 
-def numpy_sin_backward(ctx, grad_out):  # must be traceable: calls to ops only
+@numpy_sin.register_fake
+@numpy_cos.register_fake
+def _(x):  # shape, dtype and device of the output, computed without real data
+    return torch.empty_like(x)
+
+
+def setup_context(ctx, inputs, output):
+    ctx.save_for_backward(inputs[0])
+
+
+def backward(ctx, grad_out):  # must be traceable: calls to ops only
     (x,) = ctx.saved_tensors
-    return grad_out * torch.ops.guide.numpy_cos(x)
+    return grad_out * numpy_cos(x)
 
 
-# An operator name is global to the process: register once, so that running this file again works.
-if not hasattr(torch.ops.guide, "numpy_sin"):
-    torch.library.custom_op("guide::numpy_cos", numpy_cos, mutates_args=()).register_fake(numpy_sin_fake)
-    sin_op = torch.library.custom_op("guide::numpy_sin", numpy_sin, mutates_args=())
-    sin_op.register_fake(numpy_sin_fake)
-    sin_op.register_autograd(numpy_sin_backward, setup_context=numpy_sin_setup)
+numpy_sin.register_autograd(backward, setup_context=setup_context)
 x = torch.tensor([0.0, 0.5, 1.0], device=device, requires_grad=True)
-print(torch.ops.guide.numpy_sin(x))
-print(torch.library.opcheck(torch.ops.guide.numpy_sin, (x,)))  # schema, fake, autograd, AOT tracing
+print(torch.ops.guide.numpy_sin(x))  # the same operator, found by its name
+print(torch.library.opcheck(numpy_sin, (x,)))  # schema, fake, autograd, AOT tracing
 # --8<-- [end:custom-op]
 
 # --8<-- [start:custom-op-compile]
@@ -224,7 +223,7 @@ def recorder(kind):
 
 
 def f(x):
-    return torch.ops.guide.numpy_sin(x * 2).sum()
+    return numpy_sin(x * 2).sum()
 
 
 torch._dynamo.reset()  # compile from scratch, whatever this process compiled before
