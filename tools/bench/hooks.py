@@ -11,7 +11,8 @@ Three experiments, each with two variants, on models large enough for the differ
 - a gradient against a Hessian-vector product (double backward) of the same MLP's loss;
 - a WGAN critic step without and with the gradient penalty.
 
-For each variant it records the median time of one call and the peak memory allocated during the call,
+For each variant it records the median time of one call (on a GPU wall time; on the CPU the process's CPU
+time with one thread, which a shared machine disturbs far less) and the peak memory allocated during the call,
 above what was allocated when it began. On a GPU that is torch.cuda.max_memory_allocated(). On the CPU,
 where no allocator keeps a peak, it is the running sum of the allocation and free events that
 torch.profiler records with profile_memory=True (read from the profiler's raw events, in time order).
@@ -38,7 +39,7 @@ COMMAND = "tools.bench.hooks"
 LANGS = ("en", "zh")
 WIDTH, DEPTH, BATCH = 1024, 6, 64  # the MLP of the first two experiments
 CRITIC_WIDTH, CRITIC_BATCH = 512, 256
-SAMPLES, WARMUP = 20, 3
+SAMPLES, WARMUP = 10, 2
 
 STEP, HVP, PENALTY = "training step", "second derivative", "WGAN critic step"
 ORDINARY, IN_BACKWARD = "ordinary loop", "optimizer in backward"
@@ -105,16 +106,23 @@ def sync(device) -> None:
         torch.cuda.synchronize()
 
 
+def clock(device):
+    """Wall time on a GPU; on the CPU, the process's CPU time (one thread), which other jobs on a shared
+    machine disturb far less than wall time."""
+    return time.perf_counter if device.type == "cuda" else time.process_time
+
+
 def median_ms(fn, device) -> float:
     for _ in range(WARMUP):
         fn()
     sync(device)
+    now = clock(device)
     times = []
     for _ in range(SAMPLES):
-        start = time.perf_counter()
+        start = now()
         fn()
         sync(device)
-        times.append(time.perf_counter() - start)
+        times.append(now() - start)
     return statistics.median(times) * 1000
 
 
@@ -270,6 +278,8 @@ def measure(device_name: str) -> dict:
     import torch
 
     device = torch.device(device_name)
+    if device.type == "cpu":
+        torch.set_num_threads(1)  # CPU time of one thread: what a call costs, not how busy the machine was
     load_before = os.getloadavg()[0]
     rows = training_step(device) + second_derivative(device) + critic_step(device)
     for row in rows:
@@ -290,6 +300,7 @@ def measure(device_name: str) -> dict:
         samples=SAMPLES,
         warmup=WARMUP,
         peak_memory=peak_how,
+        timer="time.perf_counter (wall)" if device.type == "cuda" else "time.process_time (CPU time, 1 thread)",
         load_average=[round(load_before, 1), round(os.getloadavg()[0], 1)],
     )
     return {"machine": common.machine(device_name), "settings": settings, "rows": rows}
@@ -328,6 +339,12 @@ def device_table(run: dict, lang: str) -> str:
     busy = ""
     if load:
         busy = {"en": f" · load average {load[0]} → {load[1]}", "zh": f" · 负载均值 {load[0]} → {load[1]}"}[lang]
+    timer = run["settings"].get("timer", "")
+    if timer.startswith("time.process_time"):
+        text += {
+            "en": "\nTimes are the process's CPU time with one thread (`time.process_time`), not wall time.\n",
+            "zh": "\n时间是进程用单线程时的 CPU 时间（`time.process_time`），不是墙上时间。\n",
+        }[lang]
     text += f"\n*{device} · PyTorch {m['torch']} · Python {m['python']} · {m['date']}{busy}*\n"
     return text
 
