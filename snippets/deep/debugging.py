@@ -90,7 +90,7 @@ class WrongCube(Cube):
 x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True, device=device)  # float64: see below
 try:
     gradcheck(WrongCube.apply, (x,))
-except RuntimeError as err:  # GradcheckError: both Jacobians, side by side
+except RuntimeError as err:  # GradcheckError: both Jacobians, one after the other
     print(str(err).strip())
 print("gradcheck(Cube):", gradcheck(Cube.apply, (x,)))
 kink = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True, device=device)
@@ -144,6 +144,7 @@ a = torch.ones(2, requires_grad=True, device=device)
 b = torch.ones(2, requires_grad=True, device=device)
 (a.detach() * b + a.data * b).sum().backward()  # both are new tensors outside the graph
 print("a.grad:", a.grad, " b.grad:", b.grad)
+print("a.data shares a's storage:", a.data.data_ptr() == a.data_ptr(), " a.data.requires_grad:", a.data.requires_grad)
 # --8<-- [end:none-detach]
 
 # --8<-- [start:none-int]

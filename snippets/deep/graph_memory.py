@@ -21,6 +21,27 @@ w1 = torch.randn(16, 32, device=device, requires_grad=True)
 w2 = torch.randn(32, 4, device=device, requires_grad=True)
 h = (x @ w1).relu()  # ReluBackward0 saves h (its result), MmBackward0 saves h (to get w2's gradient)
 loss = (h @ w2).sum()
+
+
+def show_saved(root):
+    """Walk the graph from root; print what each node saves (its _saved_* attributes, sizes and strides left out)."""
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        shown = []
+        for name in dir(node):
+            value = getattr(node, name) if name.startswith("_saved_") and "sym_" not in name else None
+            if value is not None:  # None: not an attribute we show, or nothing was saved under it
+                shown.append(f"{name[7:]} {tuple(value.shape)}" if torch.is_tensor(value) else name[7:])
+        if shown:  # a saved tensor is shown with its shape, any other saved value by name
+            print(f"  {node.name()}:", ", ".join(shown))
+        todo += [next_node for next_node, _ in node.next_functions]
+
+
+show_saved(loss.grad_fn)
 alive = weakref.ref(h)  # a reference that does not keep h alive
 del h  # no Python name refers to h any more ...
 print("after del h:", alive() is not None, tuple(alive().shape))  # ... but the graph still holds it
@@ -76,6 +97,7 @@ with count_saved():
     loss = block(x).sum()
 print("saved for backward:", held_bytes(params), "bytes, parameters left out")
 print("one storage each:", sorted(size[key] for key in +uses if key not in params))
+show_saved(loss.grad_fn)
 # --8<-- [end:block]
 
 # --8<-- [start:retain-graph]
