@@ -2,6 +2,7 @@
 
 # --8<-- [start:setup]
 import os
+import warnings
 
 import torch
 
@@ -58,6 +59,10 @@ w = torch.zeros(2, requires_grad=True, device=device)
 ((X @ w - Y) ** 2).mean().backward()
 w = w - 0.3 * w.grad  # out of place, but recorded: a new tensor with a grad_fn
 print(w.is_leaf, w.grad_fn.name())
+((X @ w - Y) ** 2).mean().backward()  # the next iteration's backward()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # reading .grad of a non-leaf warns; here we want to see it
+    print(w.grad)
 # --8<-- [end:fix-pitfall]
 
 # --8<-- [start:derive-check]

@@ -25,12 +25,12 @@ assert torch.equal(w.grad, x + x + 2 * w.detach())
 
 # --8<-- [start:fix-broken]
 w = torch.tensor([0.5, 1.0], requires_grad=True, device=device)
-h = w.sin()  # a shared part: SinBackward0 saves w
+h = w.sin()  # a shared part
 loss1 = h.sum()
 loss2 = (h**2).sum()
-loss1.backward()  # frees what the graph saved, SinBackward0's w included
+loss1.backward()
 try:
-    loss2.backward()  # walks back through the same SinBackward0
+    loss2.backward()  # the second call
 except RuntimeError as err:
     print(str(err).split(" (")[0])
 # --8<-- [end:fix-broken]

@@ -46,13 +46,22 @@ for _ in range(5):
 fig, ax = plt.subplots()
 try:
     ax.plot(losses)
-except RuntimeError as err:
-    print(err)
+except (RuntimeError, TypeError) as err:  # which of the two depends on the device
+    print("ax.plot failed; the message mentions numpy:", "numpy" in str(err))
 # --8<-- [end:fix-broken]
 
 # --8<-- [start:fix-solution]
-print(losses[0].grad_fn.name(), losses[0].requires_grad)  # each stored tensor still holds its step's graph
-losses = [loss.item() for loss in losses]  # in the loop: losses.append(loss.item())
+print(losses[0].grad_fn.name(), losses[0].requires_grad)  # each stored tensor keeps its step's grad_fn
+torch.manual_seed(0)  # train again from the same start, this time keeping numbers
+model = nn.Linear(2, 1).to(device)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+losses = []
+for _ in range(5):
+    optimizer.zero_grad()
+    loss = nn.functional.mse_loss(model(x), y)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())  # a Python float, whatever the device
 (line,) = ax.plot(losses)
 print(len(line.get_ydata()), "points:", [round(v, 2) for v in losses])
 assert all(isinstance(v, float) for v in losses) and losses[-1] < losses[0]
