@@ -89,7 +89,8 @@ def main() -> None:
     parser.add_argument("--run", type=int, default=1, help="number of a repeat run, kept in its own file")
     parser.add_argument("--tables", action="store_true", help="measure nothing; regenerate the page's Markdown")
     parser.add_argument(
-        "--compiled-autograd", action="store_true",
+        "--compiled-autograd",
+        action="store_true",
         help=f"measure only {', '.join(CA_RUN)}, into results/steps-<device>-compiled-autograd.json",
     )
     args = parser.parse_args()
@@ -516,8 +517,9 @@ def compiled_autograd_findings(runs: list[dict], lang: str) -> str:
         plain_all = [value(t) for t in cells(runs, problem, COMPILE, "vs_eager")]
         # "Faster" or "slower" only where every run says so by more than 5 %: the neutral word otherwise
         order = 1 if min(ca_all) > 1.05 * max(plain_all) else -1 if 1.05 * max(ca_all) < min(plain_all) else 0
-        ca_text, plain_text = (span(cells(runs, problem, v, "vs_eager"), lang) for v in (COMPILED_AUTOGRAD, COMPILE))
-        first_ca, first_plain = (span(cells(runs, problem, v, "first_call_s"), lang) for v in (COMPILED_AUTOGRAD, COMPILE))
+        pair = (COMPILED_AUTOGRAD, COMPILE)
+        ca_text, plain_text = (span(cells(runs, problem, v, "vs_eager"), lang) for v in pair)
+        first_ca, first_plain = (span(cells(runs, problem, v, "first_call_s"), lang) for v in pair)
         name = names.get(problem, problem)
         if lang == "en":
             verdict = {1: "faster than", -1: "slower than", 0: "within 5 % of"}[order]
