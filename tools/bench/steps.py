@@ -1,8 +1,10 @@
-"""Time one training step in every variant that the performance page defines, and record it.
+"""Time one training step in every variant that the performance page defines (and EXTRA_VARIANTS), and record it.
 
     python -m tools.bench.steps                             # on the CPU: results/steps-cpu.json
     TORCH_DEVICE=cuda python -m tools.bench.steps           # on a GPU: results/steps-cuda.json
     TORCH_DEVICE=cuda python -m tools.bench.steps --run 2   # a repeat run there: results/steps-cuda-2.json
+    python -m tools.bench.steps --compiled-autograd         # only eager, torch.compile and compiled
+                                                            # autograd: results/steps-cpu-compiled-autograd.json
     python -m tools.bench.steps --tables                    # measure nothing; regenerate the Markdown
 
 The problems, step functions, variants and timer are the page's own: this imports them from
@@ -13,6 +15,8 @@ After a measurement, and with --tables, it writes from every recorded JSON file 
 docs/performance/step_timing.md (zh) and .en.md include, one per language:
     results/steps-cpu.<lang>.md, results/steps-cuda.<lang>.md   a device's table, every run side by side
     results/steps-findings.<lang>.md                            the page's sentences that quote numbers
+    results/steps-compiled-autograd.<lang>.md                   docs/deep/compiled_backward.md's table and
+                                                                sentences: the compiled-autograd variant
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ EAGER, COMPILE, COMPILE_RO = "eager", "torch.compile", "torch.compile reduce-ove
 ONE_GRAPH, TWO_STEPS = "one graph, reduce-overhead", "one graph, reduce-overhead, 2 steps per call"
 CUDA_GRAPH = "CUDA graph by hand"
 NOT_COMPILED = {EAGER, CUDA_GRAPH}
+# A variant that the benchmark adds to the page's own: the torch.compile step with compiled autograd on
+# (docs/deep/compiled_backward.md). It is the page's "torch.compile" variant, built with the flag set.
+COMPILED_AUTOGRAD = "torch.compile, compiled autograd"
+EXTRA_VARIANTS = {COMPILED_AUTOGRAD: COMPILE}
+# A short run for that variant alone, with the two rows it is compared with (--compiled-autograd)
+CA_RUN = (EAGER, COMPILE, COMPILED_AUTOGRAD)
 # How each problem is timed (arguments of the page's median_us). Small steps are timed in blocks of
 # many calls, so that reading the clock and synchronising are spread over many steps.
 TIMING = {ARTICLE: dict(warmup=10, samples=50, block=20), LARGE: dict(warmup=3, samples=10, block=1)}
@@ -69,6 +79,7 @@ NAMES = {  # problem and variant names as the Chinese tables show them; English 
         ONE_GRAPH: "单图，reduce-overhead",
         TWO_STEPS: "单图，reduce-overhead，每次调用两步",
         CUDA_GRAPH: "手动捕获的 CUDA Graph",
+        COMPILED_AUTOGRAD: "torch.compile，Compiled Autograd",
     }
 }
 
@@ -77,17 +88,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=int, default=1, help="number of a repeat run, kept in its own file")
     parser.add_argument("--tables", action="store_true", help="measure nothing; regenerate the page's Markdown")
+    parser.add_argument(
+        "--compiled-autograd",
+        action="store_true",
+        help=f"measure only {', '.join(CA_RUN)}, into results/steps-<device>-compiled-autograd.json",
+    )
     args = parser.parse_args()
     if not args.tables:
         device = os.environ.get("TORCH_DEVICE", "cpu")
-        path = common.save_json(f"steps-{device}" + (f"-{args.run}" if args.run > 1 else ""), measure(device))
+        if args.compiled_autograd:
+            path = common.save_json(f"steps-{device}-compiled-autograd", measure(device, CA_RUN))
+        else:
+            path = common.save_json(f"steps-{device}" + (f"-{args.run}" if args.run > 1 else ""), measure(device))
         print(f"wrote {path}")
     for path in write_fragments():
         print(f"wrote {path}")
 
 
-def measure(device: str) -> dict:
-    """Run every variant of the page on both problems; the rows of the recorded JSON."""
+def measure(device: str, only: tuple[str, ...] | None = None) -> dict:
+    """Run every variant of the page (or `only` these) on both problems; the rows of the recorded JSON."""
     # Turn Inductor's caches off before torch is imported (it reads the variable then), so that the
     # first-call column does not time cache hits from earlier runs.
     os.environ.setdefault("TORCHINDUCTOR_FORCE_DISABLE_CACHES", "1")
@@ -95,11 +114,16 @@ def measure(device: str) -> dict:
 
     compiled = {name for name, (_, options, _) in page.VARIANTS.items() if options is not None}
     assert compiled == set(page.VARIANTS) - NOT_COMPILED, f"update NOT_COMPILED in {__file__}"
+    variants = {name: per_call for name, (_, _, per_call) in page.VARIANTS.items()}
+    variants |= {name: variants[base] for name, base in EXTRA_VARIANTS.items()}
+    if only is not None:
+        variants = {name: variants[name] for name in only if name in variants}
+    load_before = os.getloadavg()[0]  # the machine may be shared: the record says how busy it was
     results = []
     for problem, size in page.PROBLEMS.items():
-        for variant, (_, _, per_call) in page.VARIANTS.items():
+        for variant, per_call in variants.items():
             start = time.perf_counter()
-            step = page.build(variant, size)
+            step = build(page, variant, size)
             loss = step()  # the first call compiles
             page.sync()
             first_call_s = time.perf_counter() - start
@@ -117,7 +141,7 @@ def measure(device: str) -> dict:
             raise SystemExit(f"{problem}: {', '.join(wrong)} reach a different loss than eager mode")
     times = {(r["problem"], r["variant"]): r["step_us"] for r in results}
     columns = {key: HEADERS["en"][key].format(steps=page.CHECK_STEPS) for key in HEADERS["en"]}
-    if CUDA_GRAPH not in page.VARIANTS:
+    if CUDA_GRAPH not in variants:
         del columns["vs_graph"]
     rows = []
     for r in results:
@@ -132,7 +156,20 @@ def measure(device: str) -> dict:
         if "vs_graph" in columns:
             row["vs_graph"] = f"{r['step_us'] / times[r['problem'], CUDA_GRAPH]:.1f}×"
         rows.append(row)
-    return {"machine": common.machine(device), "columns": columns, "rows": rows}
+    machine = common.machine(device) | {"load": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+    return {"machine": machine, "columns": columns, "rows": rows}
+
+
+def build(page, variant: str, size: dict):
+    """The page's build(), and for the compiled-autograd variant the same build with the flag set."""
+    if variant not in EXTRA_VARIANTS:
+        return page.build(variant, size)
+    import torch._dynamo
+
+    # torch.compile reads the flag when it is called: each call of the compiled step then runs
+    # loss.backward() under compiled autograd (torch/_dynamo/eval_frame.py, OptimizeContext)
+    with torch._dynamo.config.patch(compiled_autograd=True):
+        return page.build(EXTRA_VARIANTS[variant], size)
 
 
 # ---- reading the recorded results -------------------------------------------------------------------
@@ -414,18 +451,128 @@ def findings(cpu: list[dict], gpu: list[dict], lang: str) -> str:
     return lead + "\n\n" + "".join(f"- {item}\n" for item in items)
 
 
+def variants_of(runs: list[dict]) -> list[str]:
+    return list(dict.fromkeys(r["variant"] for run in runs for r in run["rows"]))
+
+
+def ca_runs(device: str) -> list[dict]:
+    """The runs that measured the compiled-autograd variant on a device: the full runs if they have it,
+    else the short run of --compiled-autograd (results/steps-<device>-compiled-autograd.json), else none."""
+    full = runs_of(device)
+    if COMPILED_AUTOGRAD in variants_of(full):
+        return full
+    path = common.RESULTS / f"steps-{device}-compiled-autograd.json"
+    return [json.loads(path.read_text(encoding="utf-8"))] if path.exists() else []
+
+
+LABEL = {"cpu": "CPU", "cuda": "GPU"}
+CA_PAGE = "../deep/compiled_backward.md#benchmark"
+
+
+def device_notes(device: str, lang: str) -> str:
+    """Under a device's table: where the compiled-autograd variant was measured, if not in this table's runs."""
+    name = NAMES.get(lang, {}).get(COMPILED_AUTOGRAD, COMPILED_AUTOGRAD)
+    others = [LABEL[d] for d in DEVICES if d != device and ca_runs(d)]
+    missing = [LABEL[d] for d in DEVICES if d != device and not ca_runs(d)]
+    if COMPILED_AUTOGRAD in variants_of(runs_of(device)):
+        if not missing:
+            return ""
+        text = {
+            "en": f"The variant *{name}* ([Compiling the backward pass]({CA_PAGE})) has been measured on the "
+            f"{LABEL[device]} only: the {' and '.join(missing)} table does not have it yet.",
+            "zh": f"跑法 *{name}*（见[编译反向传播]({CA_PAGE})）只在 {LABEL[device]} 上测过，"
+            f"{'、'.join(missing)} 的表格中还没有它。",
+        }[lang]
+    elif ca_runs(device):
+        text = {
+            "en": f"The variant *{name}* is not in this table: it was measured on the {LABEL[device]} in a separate, "
+            f"shorter run, beside eager mode and torch.compile; its figures are on [Compiling the backward "
+            f"pass]({CA_PAGE})" + (f". No {' or '.join(missing)} run has measured it yet." if missing else "."),
+            "zh": f"跑法 *{name}* 不在这张表中：它是在 {LABEL[device]} 上另一次较短的运行中，与 eager 模式和 "
+            f"torch.compile 一起测的，数字见[编译反向传播]({CA_PAGE})"
+            + (f"。{'、'.join(missing)} 上还没有测过它。" if missing else "。"),
+        }[lang]
+    else:
+        text = {
+            "en": f"The variant *{name}* ([Compiling the backward pass]({CA_PAGE})) has not been measured on a "
+            f"{LABEL[device]} yet" + (f"; it has been measured on the {' and '.join(others)}." if others else "."),
+            "zh": f"跑法 *{name}*（见[编译反向传播]({CA_PAGE})）还没有在 {LABEL[device]} 上测过"
+            + (f"；{'、'.join(others)} 上测过它。" if others else "。"),
+        }[lang]
+    return f"\n{text}\n"
+
+
+def compiled_autograd_table(runs: list[dict], lang: str) -> str:
+    """The compiled-backward page's table: eager mode, torch.compile, and torch.compile with compiled autograd."""
+    subset = [{**run, "rows": [r for r in run["rows"] if r["variant"] in CA_RUN]} for run in runs]
+    return device_table(subset, lang)
+
+
+def compiled_autograd_findings(runs: list[dict], lang: str) -> str:
+    """The compiled-backward page's sentences on its variant; every number in them comes from the CPU runs."""
+    names = NAMES.get(lang, {})
+    sentences = []
+    for problem in (ARTICLE, LARGE):
+        ca_all = [value(t) for t in cells(runs, problem, COMPILED_AUTOGRAD, "vs_eager")]
+        plain_all = [value(t) for t in cells(runs, problem, COMPILE, "vs_eager")]
+        # "Faster" or "slower" only where every run says so by more than 5 %: the neutral word otherwise
+        order = 1 if min(ca_all) > 1.05 * max(plain_all) else -1 if 1.05 * max(ca_all) < min(plain_all) else 0
+        pair = (COMPILED_AUTOGRAD, COMPILE)
+        ca_text, plain_text = (span(cells(runs, problem, v, "vs_eager"), lang) for v in pair)
+        first_ca, first_plain = (span(cells(runs, problem, v, "first_call_s"), lang) for v in pair)
+        name = names.get(problem, problem)
+        if lang == "en":
+            verdict = {1: "faster than", -1: "slower than", 0: "within 5 % of"}[order]
+            sentences.append(
+                f"**{name}**: with compiled autograd the compiled step ran at {ca_text} times eager mode's speed, "
+                f"{verdict} `torch.compile` without it ({plain_text} times). Its first call, compile included, took "
+                f"{first_ca} s; torch.compile's took {first_plain} s, but it was compiled earlier in the run, "
+                f"so its time may include one-time costs (see [what the numbers show]"
+                f"(../performance/step_timing.md#what-it-shows))."
+            )
+        else:
+            verdict = {1: "比不用它时快", -1: "比不用它时慢", 0: "与不用它时相差不到 5%"}[order]
+            sentences.append(
+                f"**{name}**：打开 Compiled Autograd 后，编译的训练步速度是 eager 模式的 {ca_text} 倍，"
+                f"{verdict}（不用它的 `torch.compile` 是 {plain_text} 倍）。它的第一次调用（含编译）用了 {first_ca} s；"
+                f"torch.compile 用了 {first_plain} s，但它在这次运行中编译得更早，时间里可能含有一次性的开销"
+                f"（见[这些数字说明什么](../performance/step_timing.md#what-it-shows)）。"
+            )
+    loads = [run["machine"]["load"] for run in runs if "load" in run["machine"]]
+    load = {
+        "en": " While it ran, the machine's 1-minute load average went from {} to {} (other jobs shared its cores), "
+        "so read the times as approximate and compare the rows with each other, not with other runs.",
+        "zh": "运行期间，这台机器的 1 分钟平均负载从 {} 变为 {}（还有其他任务共用这些核心），"
+        "所以这些时间只是近似值，请只在这几行之间比较，不要与其他运行比较。",
+    }[lang]
+    lead = {
+        "en": "On the CPU (these figures are CPU-only; no GPU run has measured this variant yet).",
+        "zh": "在 CPU 上（这些数字只来自 CPU，GPU 上还没有测过这种跑法）。",
+    }[lang]
+    if loads:
+        lead += load.format(*loads[0])
+    return "\n" + lead + "\n\n" + "".join(f"- {sentence}\n" for sentence in sentences)
+
+
 def write_fragments() -> list[Path]:
     runs = {device: runs_of(device) for device in DEVICES}
     missing = [device for device, found in runs.items() if not found]
     if missing:
         raise SystemExit(f"no recorded results for {', '.join(missing)} in {common.RESULTS}; the page needs them")
+    ca_cpu = ca_runs("cpu")
+    if not ca_cpu:
+        raise SystemExit(f"no CPU run has measured {COMPILED_AUTOGRAD!r}: python -m {COMMAND} --compiled-autograd")
     written = []
     for lang in LANGS:
         for device in DEVICES:
             path = common.RESULTS / f"steps-{device}.{lang}.md"
-            written.append(common.write_generated(path, device_table(runs[device], lang), COMMAND))
+            text = device_table(runs[device], lang) + device_notes(device, lang)
+            written.append(common.write_generated(path, text, COMMAND))
         path = common.RESULTS / f"steps-findings.{lang}.md"
         written.append(common.write_generated(path, findings(runs["cpu"], runs["cuda"], lang), COMMAND))
+        path = common.RESULTS / f"steps-compiled-autograd.{lang}.md"
+        text = compiled_autograd_table(ca_cpu, lang) + compiled_autograd_findings(ca_cpu, lang)
+        written.append(common.write_generated(path, text, COMMAND))
     return written
 
 
