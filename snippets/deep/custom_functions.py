@@ -42,7 +42,8 @@ b = torch.tensor([3.0, 4.0], device=device)  # a constant: no gradient wanted
 c = torch.tensor([0.5, 0.5], requires_grad=True, device=device)
 MulAdd.apply(a, b, c).sum().backward()
 print(computed, a.grad, b.grad, c.grad)
-# forward without ctx is what torch.func transforms need: grad and vmap accept this Function
+# forward without ctx is what torch.func transforms need: grad accepts this Function
+# (vmap also needs generate_vmap_rule=True or a vmap staticmethod)
 print(torch.func.grad(lambda a: MulAdd.apply(a, b, c).sum())(a.detach()))
 # --8<-- [end:setup-context]
 
@@ -93,7 +94,7 @@ class Double_Unmarked(Double_):
 
 for fn in (Double_, Double_Unmarked):
     x = torch.tensor([1.0, 2.0], requires_grad=True, device=device)
-    h = x + 0  # not a leaf: a leaf that requires grad may not be changed in place
+    h = x + 0  # not a leaf: mark_dirty refuses a leaf that requires grad
     out = fn.apply(h)
     h.sum().backward()  # h now holds 2 * x, so the right gradient is 2
     print(f"{fn.__name__:16} out is h: {out is h!s:5}  h.grad_fn: {h.grad_fn.name():16} x.grad: {x.grad}")
@@ -104,24 +105,32 @@ for fn in (Double_, Double_Unmarked):
 class SortWithIndices(torch.autograd.Function):
     @staticmethod
     def forward(x):
-        return torch.sort(x)
+        values, indices = torch.sort(x)
+        return values, indices, indices.to(x.dtype)  # the positions once more, as floats (say, for float math)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        _, indices = output
-        ctx.mark_non_differentiable(indices)  # integer positions: no gradient flows through them
+        _, indices, positions = output
+        ctx.mark_non_differentiable(indices, positions)  # positions in a sort: no gradient flows through them
         ctx.save_for_backward(indices)
 
     @staticmethod
-    def backward(ctx, grad_values, grad_indices):  # still one gradient argument per output
-        print("gradient for indices:", grad_indices)  # zeros, since gradients are materialized
+    def backward(ctx, grad_values, grad_indices, grad_positions):  # still one gradient argument per output
+        print("gradients for indices, positions:", grad_indices, grad_positions)  # zeros: grads are materialized
         (indices,) = ctx.saved_tensors
         return torch.zeros_like(grad_values).scatter(0, indices, grad_values)  # send each back home
 
 
+class SortUnmarked(SortWithIndices):
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(output[1])  # the same outputs, nothing marked
+
+
 x = torch.tensor([3.0, 1.0, 2.0], requires_grad=True, device=device)
-values, indices = SortWithIndices.apply(x)
-print(values.requires_grad, indices.requires_grad)
+for fn in (SortWithIndices, SortUnmarked):  # requires_grad of values, indices, positions
+    print(f"{fn.__name__:15}", [out.requires_grad for out in fn.apply(x)])
+values, indices, positions = SortWithIndices.apply(x)
 (values * torch.tensor([1.0, 10.0, 100.0], device=device)).sum().backward()
 print(x.grad)  # weight of the place each element was sorted to
 # --8<-- [end:non-differentiable]
@@ -226,7 +235,7 @@ def f(x):
     return numpy_sin(x * 2).sum()
 
 
-torch._dynamo.reset()  # compile from scratch, whatever this process compiled before
+torch.compiler.reset()  # compile from scratch, whatever this process compiled before
 backend = aot_autograd(fw_compiler=recorder("forward"), bw_compiler=recorder("backward"))
 compiled = torch.compile(f, fullgraph=True, backend=backend)  # fullgraph: a graph break is an error
 x = torch.linspace(0.0, 1.0, 5, device=device, requires_grad=True)

@@ -52,16 +52,16 @@ HEADERS = {
         "variant": "variant",
         "time_ms": "median time (ms)",
         "vs_first": "time vs first variant",
-        "peak_mb": "peak allocated during the call (MB)",
-        "grad_mb": "peak .grad held (MB)",
+        "peak_mb": "peak allocated during the call (MiB)",
+        "grad_mb": "peak .grad held (MiB)",
     },
     "zh": {
         "experiment": "实验",
         "variant": "做法",
         "time_ms": "时间中位数（ms）",
         "vs_first": "时间相对第一种做法",
-        "peak_mb": "调用期间分配的峰值（MB）",
-        "grad_mb": ".grad 同时占用的峰值（MB）",
+        "peak_mb": "调用期间分配的峰值（MiB）",
+        "grad_mb": ".grad 同时占用的峰值（MiB）",
     },
 }
 NAMES = {
@@ -284,7 +284,7 @@ def measure(device_name: str) -> dict:
     rows = training_step(device) + second_derivative(device) + critic_step(device)
     for row in rows:
         print(
-            f"{row['experiment']}, {row['variant']}: {row['time_ms']:.1f} ms, peak {row['peak_bytes'] / 2**20:.1f} MB"
+            f"{row['experiment']}, {row['variant']}: {row['time_ms']:.1f} ms, peak {row['peak_bytes'] / 2**20:.1f} MiB"
         )
     peak_how = (
         "torch.cuda.max_memory_allocated() minus memory_allocated() at the start"
@@ -309,7 +309,8 @@ def measure(device_name: str) -> dict:
 # ---- the fragments the page includes ----------------------------------------------------------------
 
 
-def mb(n: int) -> str:
+def mib(n: int) -> str:
+    """Bytes in mebibytes (2**20 bytes), as the table's headers say."""
     return f"{n / 2**20:.1f}"
 
 
@@ -326,8 +327,8 @@ def device_table(run: dict, lang: str) -> str:
                 names.get(row["variant"], row["variant"]),
                 f"{row['time_ms']:.1f}",
                 f"{row['time_ms'] / base:.2f}×",
-                mb(row["peak_bytes"]),
-                mb(row["grad_bytes"]) if "grad_bytes" in row else "—",
+                mib(row["peak_bytes"]),
+                mib(row["grad_bytes"]) if "grad_bytes" in row else "—",
             ]
         )
     text = common.markdown_table([HEADERS[lang][k] for k in keys], rows)
