@@ -56,7 +56,7 @@ x = torch.randn(64, 32, generator=g).to(device)
 w1 = torch.randn(32, 128, generator=g).to(device).requires_grad_()
 w2 = torch.randn(128, 32, generator=g).to(device).requires_grad_()
 
-torch._dynamo.reset()  # compile from a clean state, whatever ran before in this process
+torch.compiler.reset()  # compile from a clean state, whatever ran before in this process
 # AOTAutograd with Inductor's decompositions and partitioner, and no code generation after them
 inductor_block = torch.compile(silu_block, backend="aot_eager_decomp_partition")
 inductor_block(x, w1, w2).backward()
@@ -112,10 +112,11 @@ def inspect_backend(gm, example_inputs):
 train_step(inputs, targets)
 expected = [p.grad.clone() for p in model.parameters()]  # eager gradients, to compare with
 for enabled in (False, True):
-    torch._dynamo.reset()
+    torch.compiler.reset()
     graphs.clear()
     model.zero_grad()
-    with torch._dynamo.config.patch(compiled_autograd=enabled):  # read when torch.compile is called
+    # A flag of the private module torch._dynamo.config, read when torch.compile is called
+    with torch._dynamo.config.patch(compiled_autograd=enabled):
         step = torch.compile(train_step, backend=inspect_backend)
     step(inputs, targets)
     assert all(torch.allclose(p.grad, e) for p, e in zip(model.parameters(), expected))
@@ -151,7 +152,7 @@ class Gate(nn.Module):
 gate = Gate().to(device)
 torch._logging.set_logs(aot_graphs=True, graph_breaks=True)
 logs.messages.clear()
-torch._dynamo.reset()
+torch.compiler.reset()
 compiled = torch.compile(gate, backend="aot_eager", fullgraph=True)  # fullgraph: a graph break is an error
 exported = torch.export.export(gate, (torch.ones(3, device=device),)).module()
 for x in (torch.ones(3, device=device), -torch.ones(3, device=device)):  # one input for each branch

@@ -512,6 +512,7 @@ def compiled_autograd_findings(runs: list[dict], lang: str) -> str:
     """The compiled-backward page's sentences on its variant; every number in them comes from the CPU runs."""
     names = NAMES.get(lang, {})
     sentences = []
+    gaps = {}  # per problem: how many times faster the faster of the two compiled variants ran
     for problem in (ARTICLE, LARGE):
         ca_all = [value(t) for t in cells(runs, problem, COMPILED_AUTOGRAD, "vs_eager")]
         plain_all = [value(t) for t in cells(runs, problem, COMPILE, "vs_eager")]
@@ -520,30 +521,43 @@ def compiled_autograd_findings(runs: list[dict], lang: str) -> str:
         pair = (COMPILED_AUTOGRAD, COMPILE)
         ca_text, plain_text = (span(cells(runs, problem, v, "vs_eager"), lang) for v in pair)
         first_ca, first_plain = (span(cells(runs, problem, v, "first_call_s"), lang) for v in pair)
+        # the smallest factor between the two over the runs (meaningful where order says which is faster)
+        gaps[problem] = (order, min(ca_all) / max(plain_all) if order == 1 else min(plain_all) / max(ca_all))
         name = names.get(problem, problem)
+        # The caveat on one-time costs holds only where plain torch.compile was the first thing each run compiled
+        first = all(first_compiled(run) == (problem, COMPILE) for run in runs)
         if lang == "en":
             verdict = {1: "faster than", -1: "slower than", 0: "within 5 % of"}[order]
+            caveat = (
+                ", but it was compiled earlier in the run, so its time may include one-time costs (see [what the "
+                "numbers show](../performance/step_timing.md#what-it-shows))"
+                if first
+                else ""
+            )
             sentences.append(
                 f"**{name}**: with compiled autograd the compiled step ran at {ca_text} times eager mode's speed, "
                 f"{verdict} `torch.compile` without it ({plain_text} times). Its first call, compile included, took "
-                f"{first_ca} s; torch.compile's took {first_plain} s, but it was compiled earlier in the run, "
-                f"so its time may include one-time costs (see [what the numbers show]"
-                f"(../performance/step_timing.md#what-it-shows))."
+                f"{first_ca} s; torch.compile's took {first_plain} s{caveat}."
             )
         else:
             verdict = {1: "比不用它时快", -1: "比不用它时慢", 0: "与不用它时相差不到 5%"}[order]
+            caveat = (
+                "，但它在这次运行中编译得更早，时间里可能含有一次性的开销"
+                "（见[这些数字说明什么](../performance/step_timing.md#what-it-shows)）"
+                if first
+                else ""
+            )
             sentences.append(
                 f"**{name}**：打开 Compiled Autograd 后，编译的训练步速度是 eager 模式的 {ca_text} 倍，"
                 f"{verdict}（不用它的 `torch.compile` 是 {plain_text} 倍）。它的第一次调用（含编译）用了 {first_ca} s；"
-                f"torch.compile 用了 {first_plain} s，但它在这次运行中编译得更早，时间里可能含有一次性的开销"
-                f"（见[这些数字说明什么](../performance/step_timing.md#what-it-shows)）。"
+                f"torch.compile 用了 {first_plain} s{caveat}。"
             )
     loads = [run["machine"]["load"] for run in runs if "load" in run["machine"]]
     load = {
         "en": " While it ran, the machine's 1-minute load average went from {} to {} (other jobs shared its cores), "
-        "so read the times as approximate and compare the rows with each other, not with other runs.",
+        "so read the times as approximate and do not compare them with other runs.",
         "zh": "运行期间，这台机器的 1 分钟平均负载从 {} 变为 {}（还有其他任务共用这些核心），"
-        "所以这些时间只是近似值，请只在这几行之间比较，不要与其他运行比较。",
+        "所以这些时间只是近似值，不要与其他运行比较。",
     }[lang]
     lead = {
         "en": "On the CPU (these figures are CPU-only; no GPU run has measured this variant yet).",
@@ -551,7 +565,54 @@ def compiled_autograd_findings(runs: list[dict], lang: str) -> str:
     }[lang]
     if loads:
         lead += load.format(*loads[0])
+    full = runs_of("cpu")
+    if runs != full:  # a separate, shorter run: how far its ratios are from the full runs' says what to trust
+        lead += ratios_moved(runs, full, gaps, lang)
     return "\n" + lead + "\n\n" + "".join(f"- {sentence}\n" for sentence in sentences)
+
+
+def first_compiled(run: dict) -> tuple[str, str]:
+    """The problem and variant of the first compiled row of a run: the first thing the run compiled."""
+    return next((r["problem"], r["variant"]) for r in run["rows"] if r["variant"] not in NOT_COMPILED)
+
+
+def ratios_moved(short: list[dict], full: list[dict], gaps: dict, lang: str) -> str:
+    """The sentence on how far torch.compile's speed ratio moved between the short run and the full runs,
+    and which gap between the two compiled variants is larger than that move."""
+    close = [p for p, (order, _) in gaps.items() if order == 0]
+    wide = [p for p, (order, _) in gaps.items() if order != 0]
+    here, there = (cells(runs, close[0], COMPILE, "vs_eager") if close else [] for runs in (short, full))
+    moved = max(map(value, here + there)) / min(map(value, here + there)) if close else 0
+    # "Quieter": eager mode, the same code in both, took less time in every full run than in the short one
+    faster = all(
+        value(cell(f, r["problem"], EAGER, "step_us")) < value(cell(s, r["problem"], EAGER, "step_us"))
+        for f in full
+        for s in short
+        for r in s["rows"]
+        if r["variant"] == EAGER
+    )
+    if not (len(close) == 1 and len(wide) == 1 and moved > 1.05 and gaps[wide[0]][1] > moved and faster):
+        raise SystemExit(
+            "the recorded results no longer show that one problem's torch.compile ratio moved between the runs "
+            "by more than the gap on that problem, while the other problem's gap is larger than the move, "
+            f"in a run with slower eager steps; rewrite ratios_moved in {__file__} and "
+            "docs/deep/compiled_backward.md and .en.md"
+        )
+    names = NAMES.get(lang, {})
+    close_name, wide_name = (names.get(p, p) for p in (close[0], wide[0]))
+    here_text, there_text = (span(t, lang) for t in (here, there))
+    ca_text, plain_text = (span(cells(short, wide[0], v, "vs_eager"), lang) for v in (COMPILED_AUTOGRAD, COMPILE))
+    if lang == "en":
+        return (
+            f" Even the ratios within this run moved: torch.compile on the {close_name} ran at {here_text} times "
+            f"eager mode's speed here but {there_text} times in the performance chapter's quieter run, so only the "
+            f"large gap on the {wide_name} ({ca_text} times against {plain_text} times) should be read as a result."
+        )
+    return (
+        f"连这次运行内部的比值也变了：{close_name} 上 torch.compile 的速度在这里是 eager 模式的 {here_text} 倍，"
+        f"在性能一章负载较低的那次运行中是 {there_text} 倍；所以只有{wide_name} 上的明显差距"
+        f"（{ca_text} 倍对 {plain_text} 倍）可以当作结论。"
+    )
 
 
 def write_fragments() -> list[Path]:
