@@ -414,3 +414,32 @@ def test_diagram_text_is_legible(chromium, site, route, source, width):
         f"{pages.rel(source)} (/{route}) at {width} px: diagram text smaller than {SMALLEST_TEXT_PX} px:\n"
         + "\n".join(f"  diagram {n}: {px} px, e.g. '{text}'" for n, (px, text) in sorted(small.items()))
     )
+
+
+# The header's title on its background, and a link in running text on the page's (mkdocs.yml's palette, its
+# colours in overrides/main.html): text colour, background, page background.
+PALETTE_PAIRS = """() => {
+  const page = getComputedStyle(document.body).backgroundColor;
+  const header = document.querySelector('.md-header');
+  const title = document.querySelector('.md-header__topic .md-ellipsis');
+  const link = document.querySelector('.md-content p a[href]:not(.headerlink)');
+  return [
+    ['header title', getComputedStyle(title).color, getComputedStyle(header).backgroundColor, page],
+    ['link', getComputedStyle(link).color, page, page, getComputedStyle(link).textDecorationLine],
+  ];
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_palette_meets_wcag_aa(chromium, site, scheme):
+    """The header's text and the links read at 4.5:1 or more (WCAG AA), and links in text are underlined."""
+    ctx = chromium.new_context(base_url=site.base, color_scheme=scheme)
+    try:
+        page = ctx.new_page()
+        page.goto(site.base + "intro/concepts/", wait_until="load")
+        pairs = page.evaluate(PALETTE_PAIRS)
+    finally:
+        ctx.close()
+    low = [(what, fg, bg, round(contrast(fg, bg, page_bg), 2)) for what, fg, bg, page_bg, *_ in pairs if contrast(fg, bg, page_bg) < 4.5]
+    assert not low, f"{scheme} scheme: below WCAG AA's 4.5:1 (what, colour, background, contrast): {low}"
+    assert pairs[1][4] == "underline", f"{scheme} scheme: links in running text are not underlined ({pairs[1][4]})"
