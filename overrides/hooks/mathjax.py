@@ -89,8 +89,10 @@ def on_post_page(output: str, page, config, **kwargs):
         return output
     typeset = iter(_ask({"tex": [[tex, kind == "div"] for kind, tex in formulas]})["html"])
     output = FORMULA.sub(
-        lambda m: f'<{m.group(1)} class="arithmatex" data-tex="{htmllib.escape(_tex(m.group(1), m.group(2)))}">'
-        f"{next(typeset)}</{m.group(1)}>",
+        lambda m: (
+            f'<{m.group(1)} class="arithmatex" data-tex="{htmllib.escape(_tex(m.group(1), m.group(2)))}">'
+            f"{next(typeset)}</{m.group(1)}>"
+        ),
         output,
     )
     if _css is None:

@@ -121,7 +121,8 @@ MATH_PROBLEMS = """() => {
     const message = err && (err.getAttribute('data-mjx-error') || err.textContent);
     if (err) return `maths ${i + 1}: TeX error "${message}" in ${source}`;
     const glyphs = [...svg.querySelectorAll('use')];
-    const missing = glyphs.filter(u => !document.getElementById((u.getAttribute('xlink:href') || u.getAttribute('href') || '#').slice(1)));
+    const target = u => (u.getAttribute('xlink:href') || u.getAttribute('href') || '#').slice(1);
+    const missing = glyphs.filter(u => !document.getElementById(target(u)));
     if (!glyphs.length || missing.length)
       return `maths ${i + 1}: ${missing.length} of ${glyphs.length} glyph(s) without an outline: ${source}`;
     if (b.offsetParent && !svg.getBoundingClientRect().width) return `maths ${i + 1}: drawn with no width: ${source}`;
@@ -152,7 +153,9 @@ def test_page_in_browser(context, site, route, source):
     if loads != (1 if needed else 0):
         problems.append(f"Mermaid loaded {loads} times on a page {'with' if needed else 'without'} diagrams")
     problems += [f"MathJax loaded in the browser: {u}" for u in report["urls"] if "mathjax" in u.lower()]
-    problems += [f"a diagram type this page does not use loaded: {u}" for u in report["urls"] if OTHER_DIAGRAMS.search(u)]
+    problems += [
+        f"a diagram type this page does not use loaded: {u}" for u in report["urls"] if OTHER_DIAGRAMS.search(u)
+    ]
     # Search loads when the reader opens it (docs/assets/javascripts/lazy-search.js), not with every page.
     early = [u for u in report["urls"] if "search_index.json" in u or "/workers/search." in u]
     if early:
@@ -440,6 +443,10 @@ def test_palette_meets_wcag_aa(chromium, site, scheme):
         pairs = page.evaluate(PALETTE_PAIRS)
     finally:
         ctx.close()
-    low = [(what, fg, bg, round(contrast(fg, bg, page_bg), 2)) for what, fg, bg, page_bg, *_ in pairs if contrast(fg, bg, page_bg) < 4.5]
+    low = [
+        (what, fg, bg, round(contrast(fg, bg, page_bg), 2))
+        for what, fg, bg, page_bg, *_ in pairs
+        if contrast(fg, bg, page_bg) < 4.5
+    ]
     assert not low, f"{scheme} scheme: below WCAG AA's 4.5:1 (what, colour, background, contrast): {low}"
     assert pairs[1][4] == "underline", f"{scheme} scheme: links in running text are not underlined ({pairs[1][4]})"

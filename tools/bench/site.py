@@ -45,7 +45,12 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 COMMAND = "tools.bench.site"
 TARGET_KB = 300  # a cold first visit to a page without diagrams or maths (uncompressed)
 LIGHTHOUSE_VERSION = "12.2.3"
-CATEGORIES = {"performance": "performance", "accessibility": "accessibility", "best-practices": "best_practices", "seo": "seo"}
+CATEGORIES = {
+    "performance": "performance",
+    "accessibility": "accessibility",
+    "best-practices": "best_practices",
+    "seo": "seo",
+}
 PAGE_COLUMNS = {
     "page": "page",
     "has": "has",
@@ -78,7 +83,9 @@ def timed(cmd: list[str]) -> float:
 def commit() -> str:
     """The commit measured, marked -dirty when the working tree differs from it."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+    )
     return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
@@ -90,7 +97,9 @@ def select(patterns: list[str] | None) -> list[tuple[str, Path]]:
     chosen = [(r, s) for r, s in routes if any(r == w or fnmatch.fnmatch(r, w) for w in wanted)]
     unknown = [p for p, w in zip(patterns, wanted) if not any(r == w or fnmatch.fnmatch(r, w) for r, _ in routes)]
     if unknown:
-        raise SystemExit(f"no page matches {unknown}; routes look like '/', 'en/', 'intro/concepts/', 'en/notebooks/math/'")
+        raise SystemExit(
+            f"no page matches {unknown}; routes look like '/', 'en/', 'intro/concepts/', 'en/notebooks/math/'"
+        )
     return chosen
 
 
@@ -183,9 +192,7 @@ def lighthouse_once(cli: Path, url: str, scratch: Path) -> dict:
     result["lcp"] = audits["largest-contentful-paint"]["numericValue"]
     result["tbt"] = audits["total-blocking-time"]["numericValue"]
     result["failed_audits"] = sorted(
-        name
-        for name, audit in audits.items()
-        if audit.get("scoreDisplayMode") == "binary" and audit.get("score") == 0
+        name for name, audit in audits.items() if audit.get("scoreDisplayMode") == "binary" and audit.get("score") == 0
     )
     return result
 
@@ -249,6 +256,10 @@ def save_pages(rows: dict[str, dict], machine: dict) -> None:
     common.save("site-pages", {"machine": machine, "columns": PAGE_COLUMNS, "rows": ordered}, COMMAND)
 
 
+def perfect(row: dict) -> bool:
+    return min(row["accessibility"], row["best_practices"], row["seo"]) == 100
+
+
 def summary_rows(rows: dict[str, dict], site_dir: Path, timings: list[dict]) -> list[dict]:
     plain = sorted((float(r["kb"].replace(",", "")), r["page"]) for r in rows.values() if not r["has"])
     scored = [r for r in rows.values() if r.get("lighthouse_runs")]
@@ -256,7 +267,10 @@ def summary_rows(rows: dict[str, dict], site_dir: Path, timings: list[dict]) -> 
     if plain:
         within = sum(kb <= TARGET_KB for kb, _ in plain)
         summary += [
-            {"what": f"pages without diagrams or maths within {TARGET_KB} KB cold", "value": f"{within} of {len(plain)}"},
+            {
+                "what": f"pages without diagrams or maths within {TARGET_KB} KB cold",
+                "value": f"{within} of {len(plain)}",
+            },
             {"what": "largest cold page without diagrams or maths", "value": f"{plain[-1][0]:.0f} KB ({plain[-1][1]})"},
         ]
     if scored:
@@ -267,9 +281,12 @@ def summary_rows(rows: dict[str, dict], site_dir: Path, timings: list[dict]) -> 
             },
             {
                 "what": "pages with accessibility, best practices and SEO all 100",
-                "value": f"{sum(min(r['accessibility'], r['best_practices'], r['seo']) == 100 for r in scored)} of {len(scored)}",
+                "value": f"{sum(perfect(r) for r in scored)} of {len(scored)}",
             },
-            {"what": "lowest performance score", "value": "{} ({})".format(*min((r["performance"], r["page"]) for r in scored))},
+            {
+                "what": "lowest performance score",
+                "value": "{} ({})".format(*min((r["performance"], r["page"]) for r in scored)),
+            },
         ]
     material = sum(
         f.stat().st_size
@@ -281,7 +298,9 @@ def summary_rows(rows: dict[str, dict], site_dir: Path, timings: list[dict]) -> 
 
 
 def what_it_has(html: str) -> str:
-    return " + ".join(name for name, mark in (("diagrams", 'class="mermaid"'), ("maths", 'class="arithmatex"')) if mark in html)
+    return " + ".join(
+        name for name, mark in (("diagrams", 'class="mermaid"'), ("maths", 'class="arithmatex"')) if mark in html
+    )
 
 
 # ---- the run ---------------------------------------------------------------------------------------------
@@ -315,13 +334,22 @@ def measure(scratch: Path, args, cli: Path | None) -> None:
         else:
             builds = [timed(build) for _ in range(3)]
             timings.append(
-                {"what": "strict build of the bilingual site (median of 3)", "value": f"{statistics.median(builds):.1f} s"}
+                {
+                    "what": "strict build of the bilingual site (median of 3)",
+                    "value": f"{statistics.median(builds):.1f} s",
+                }
             )
             print(f"strict build: {timings[-1]['value']}", flush=True)
     if not args.skip_tests and not args.pages_only:
-        timings.append({"what": "full test suite (`pytest`)", "value": f"{timed([sys.executable, '-m', 'pytest', '-q']):.0f} s"})
+        timings.append(
+            {"what": "full test suite (`pytest`)", "value": f"{timed([sys.executable, '-m', 'pytest', '-q']):.0f} s"}
+        )
     if not timings and old_summary.exists():  # keep the times measured before
-        timings = [r for r in json.loads(old_summary.read_text(encoding="utf-8"))["rows"] if "build" in r["what"] or "suite" in r["what"]]
+        timings = [
+            r
+            for r in json.loads(old_summary.read_text(encoding="utf-8"))["rows"]
+            if "build" in r["what"] or "suite" in r["what"]
+        ]
 
     machine = common.machine()
     if cli is not None:
@@ -330,7 +358,11 @@ def measure(scratch: Path, args, cli: Path | None) -> None:
     here = commit()
     routes = select(args.pages)
     if args.resume:
-        routes = [(r, s) for r, s in routes if rows.get(r, {}).get("commit") != here or (cli and not rows[r].get("lighthouse_runs"))]
+        routes = [
+            (r, s)
+            for r, s in routes
+            if rows.get(r, {}).get("commit") != here or (cli and not rows[r].get("lighthouse_runs"))
+        ]
     print(f"{len(routes)} page(s) to measure at {here}", flush=True)
 
     from playwright.sync_api import sync_playwright
