@@ -81,11 +81,10 @@ def timed(cmd: list[str]) -> float:
 
 
 def commit() -> str:
-    """The commit measured, marked -dirty when the working tree differs from it."""
+    """The commit measured, marked -dirty when the working tree differs from it (results aside: a run writes them)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
-    )
+    status = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!tools/bench/results"]
+    dirty = subprocess.run(status, cwd=ROOT, capture_output=True, text=True)
     return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
