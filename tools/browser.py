@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
+import io
 import os
 import shutil
 import threading
@@ -56,20 +58,58 @@ def page_routes() -> list[tuple[str, Path]]:
     return routes
 
 
+# What GitHub Pages compresses: text, not fonts or images (woff/woff2/png are compressed already).
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
-class Server:
-    """A static server whose root holds the site at BASE_PATH, like GitHub Pages does."""
+class _Gzip(_Quiet):
+    """Sends text gzip-compressed to a client that accepts it, as GitHub Pages does (level 6, in memory)."""
 
-    def __init__(self, site_dir: Path, scratch: Path):
+    cache: dict = {}
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # the redirect to the folder's URL with its slash
+            path = os.path.join(path, "index.html")
+        kind = self.guess_type(path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not accepts or not kind.startswith(COMPRESSED_TYPES) or not os.path.isfile(path):
+            return super().send_head()
+        stamp = os.stat(path).st_mtime_ns
+        key = (path, stamp)
+        body = self.cache.get(key)
+        if body is None:
+            with open(path, "rb") as f:
+                body = self.cache[key] = gzip.compress(f.read(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+class Server:
+    """A static server whose root holds the site at BASE_PATH, like GitHub Pages does.
+
+    With compress=True, text goes out compressed to clients that accept it, as GitHub Pages sends it
+    (the benchmark measures pages that way); the tests read bodies plain.
+    """
+
+    def __init__(self, site_dir: Path, scratch: Path, compress: bool = False):
         root = scratch / "www"
         mount = root / BASE_PATH.strip("/")
         mount.parent.mkdir(parents=True, exist_ok=True)
         mount.symlink_to(site_dir, target_is_directory=True)
-        handler = functools.partial(_Quiet, directory=str(root))
+        handler = functools.partial(_Gzip if compress else _Quiet, directory=str(root))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.base = self.origin + BASE_PATH

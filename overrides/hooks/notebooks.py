@@ -8,7 +8,7 @@ Running last, mark them again; mkdocs-jupyter then renders them as usual.
 mkdocs-jupyter 0.26 (the last release for Python 3.11) also puts into every notebook
 page a module script importing Mermaid and its ELK layouts from cdnjs, and an empty
 MathJax 2 loader (<script src="">). Our notebooks contain no diagrams, their maths is
-typeset by the site's own MathJax, and a page must not reach outside the site, so both
+typeset when the site is built (overrides/hooks/mathjax.py), and a page must not reach outside the site, so both
 are removed from the page's content.
 
 It also inlines JupyterLab's entire stylesheet (about 570 KB) into every notebook page,
@@ -138,8 +138,8 @@ def _plain_cells(soup):
 def on_page_content(html, page, config, files, **kwargs):
     """Drop the notebook page's outside scripts; mark its $$ formulas the way arithmatex does.
 
-    With the formulas in <div class="arithmatex">, overrides/main.html loads the site's MathJax
-    for them exactly as for a Markdown page, and the browser tests check them the same way.
+    With the formulas in <div class="arithmatex">, overrides/hooks/mathjax.py typesets them
+    exactly as on a Markdown page, and the browser tests check them the same way.
     """
     if page.file.src_uri.endswith(".ipynb"):
         html = NOTEBOOK_EXTRAS.sub("", html)

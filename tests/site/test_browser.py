@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -64,7 +65,13 @@ def open_page(context, site, route):
 
 
 def wait_for_diagrams_and_maths(page):
-    """Give Mermaid and MathJax time to finish; what did not render is reported by the checks."""
+    """Bring every diagram near the screen, give Mermaid time to draw it; what did not render is reported.
+
+    Diagrams are drawn when they come within a screen of the viewport (docs/assets/javascripts/mermaid.mjs), so
+    each one (a diagram in a tab: its set of tabs) is scrolled into view in turn; the page then returns to where
+    it was. Maths is typeset when the site is built (overrides/hooks/mathjax.py): nothing to wait for.
+    """
+    page.evaluate(SCROLL_TO_EVERY_DIAGRAM)
     try:
         page.wait_for_function(
             "[...document.querySelectorAll('div.mermaid, pre.mermaid')]"
@@ -73,12 +80,20 @@ def wait_for_diagrams_and_maths(page):
         )
     except PlaywrightTimeout:
         pass
-    if page.locator(".arithmatex").count():
-        try:
-            page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15_000)
-            page.evaluate("MathJax.startup.promise")
-        except PlaywrightTimeout:
-            pass
+
+
+SCROLL_TO_EVERY_DIAGRAM = """async () => {
+  const diagrams = [...document.querySelectorAll('div.mermaid, pre.mermaid')];
+  if (!diagrams.length) return;
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const [x, y] = [scrollX, scrollY];
+  for (const diagram of diagrams) {
+    (diagram.closest('.tabbed-set') || diagram).scrollIntoView({ block: 'center' });
+    await frame();
+  }
+  scrollTo(x, y);
+  await frame();
+}"""
 
 
 DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
@@ -91,20 +106,35 @@ DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.merm
   return null;
 }).filter(Boolean)"""
 
+# Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's SVG output (typeset when the site is
+# built, overrides/hooks/mathjax.py), without a TeX error, and every glyph it draws is there: each <use> finds the
+# outline it refers to.
 MATH_PROBLEMS = """() => {
   const leftover = [...document.querySelectorAll('.jp-RenderedMarkdown')].filter(m => m.textContent.includes('$$'));
   if (leftover.length) return [`maths in ${leftover.length} notebook cell(s) left as raw $$ text`];
   const blocks = [...document.querySelectorAll('.arithmatex')];
   return blocks.map((b, i) => {
+    const source = (b.dataset.tex || b.textContent).slice(0, 80);
     const out = b.querySelector('mjx-container');
-    if (!out) return `maths ${i + 1}: not rendered: ${b.textContent.slice(0, 80)}`;
+    const svg = out && out.querySelector('svg');
+    if (!svg) return `maths ${i + 1}: not rendered: ${source}`;
     const err = out.querySelector('mjx-merror, [data-mjx-error]');
-    const source = MathJax.startup.document.getMathItemsWithin(b).map(m => m.math).join(' ');
     const message = err && (err.getAttribute('data-mjx-error') || err.textContent);
-    if (err) return `maths ${i + 1}: TeX error "${message}" in ${source.slice(0, 80)}`;
+    if (err) return `maths ${i + 1}: TeX error "${message}" in ${source}`;
+    const glyphs = [...svg.querySelectorAll('use')];
+    const target = u => (u.getAttribute('xlink:href') || u.getAttribute('href') || '#').slice(1);
+    const missing = glyphs.filter(u => !document.getElementById(target(u)));
+    if (!glyphs.length || missing.length)
+      return `maths ${i + 1}: ${missing.length} of ${glyphs.length} glyph(s) without an outline: ${source}`;
+    if (b.offsetParent && !svg.getBoundingClientRect().width) return `maths ${i + 1}: drawn with no width: ${source}`;
     return null;
   }).filter(Boolean);
 }"""
+
+
+DIAGRAMS = "div.mermaid, pre.mermaid"
+# Mermaid's ESM build keeps each diagram type in chunks named after it; the site draws flowcharts only.
+OTHER_DIAGRAMS = re.compile(r"/chunks/mermaid\.esm\.min/(?!flowDiagram)\w*(Diagram|diagram-definition|katex)\w*-")
 
 
 @pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
@@ -118,11 +148,15 @@ def test_page_in_browser(context, site, route, source):
     problems += [f"console error: {c}" for c in report["console"]]
     problems += page.evaluate(DIAGRAM_PROBLEMS)
     problems += page.evaluate(MATH_PROBLEMS)
-    # The big libraries load once where needed and nowhere else.
-    for library, selector in (("mermaid.min.js", "div.mermaid, pre.mermaid"), ("tex-chtml.js", ".arithmatex")):
-        loads, needed = sum(library in u for u in report["urls"]), page.locator(selector).count() > 0
-        if loads != (1 if needed else 0):
-            problems.append(f"{library} loaded {loads} times on a page {'with' if needed else 'without'} {selector}")
+    # Mermaid loads once where a diagram is drawn and nowhere else, and only the parts a flowchart needs;
+    # maths comes typeset with the page: no page loads MathJax or a font of its own.
+    loads, needed = sum("/mermaid.esm.min.mjs" in u for u in report["urls"]), page.locator(DIAGRAMS).count() > 0
+    if loads != (1 if needed else 0):
+        problems.append(f"Mermaid loaded {loads} times on a page {'with' if needed else 'without'} diagrams")
+    problems += [f"MathJax loaded in the browser: {u}" for u in report["urls"] if "mathjax" in u.lower()]
+    problems += [
+        f"a diagram type this page does not use loaded: {u}" for u in report["urls"] if OTHER_DIAGRAMS.search(u)
+    ]
     # Search loads when the reader opens it (docs/assets/javascripts/lazy-search.js), not with every page.
     early = [u for u in report["urls"] if "search_index.json" in u or "/workers/search." in u]
     if early:
@@ -145,6 +179,25 @@ def test_page_in_browser(context, site, route, source):
     if target != expected:
         problems.append(f"the language switch goes to {target}, expected {expected}")
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
+
+
+def test_diagrams_drawn_when_they_come_near(context, site):
+    """A reader at the top of intro/concepts/ loads no Mermaid (its diagrams are screens below); scrolling to
+    them loads it once and draws every one (docs/assets/javascripts/mermaid.mjs)."""
+    route = "intro/concepts/"
+    page = context.new_page()
+    urls = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(site.base + route, wait_until="networkidle")
+    tops = page.evaluate(f"[...document.querySelectorAll('{DIAGRAMS}')].map(d => d.getBoundingClientRect().top)")
+    assert tops and min(t for t in tops if t > 0) > 3 * page.viewport_size["height"], (
+        f"/{route}: a diagram is within three screens of the top ({tops}): pick a page whose diagrams are further down"
+    )
+    early = [u for u in urls if "/vendor/mermaid/" in u]
+    assert not early, f"/{route}: Mermaid loaded before any diagram came near the screen: {early}"
+    wait_for_diagrams_and_maths(page)
+    assert page.evaluate(DIAGRAM_PROBLEMS) == []
+    assert sum("/mermaid.esm.min.mjs" in u for u in urls) == 1, [u for u in urls if "mermaid" in u]
 
 
 @pytest.mark.parametrize(
@@ -365,3 +418,36 @@ def test_diagram_text_is_legible(chromium, site, route, source, width):
         f"{pages.rel(source)} (/{route}) at {width} px: diagram text smaller than {SMALLEST_TEXT_PX} px:\n"
         + "\n".join(f"  diagram {n}: {px} px, e.g. '{text}'" for n, (px, text) in sorted(small.items()))
     )
+
+
+# The header's title on its background, and a link in running text on the page's (mkdocs.yml's palette, its
+# colours in overrides/main.html): text colour, background, page background.
+PALETTE_PAIRS = """() => {
+  const page = getComputedStyle(document.body).backgroundColor;
+  const header = document.querySelector('.md-header');
+  const title = document.querySelector('.md-header__topic .md-ellipsis');
+  const link = document.querySelector('.md-content p a[href]:not(.headerlink)');
+  return [
+    ['header title', getComputedStyle(title).color, getComputedStyle(header).backgroundColor, page],
+    ['link', getComputedStyle(link).color, page, page, getComputedStyle(link).textDecorationLine],
+  ];
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_palette_meets_wcag_aa(chromium, site, scheme):
+    """The header's text and the links read at 4.5:1 or more (WCAG AA), and links in text are underlined."""
+    ctx = chromium.new_context(base_url=site.base, color_scheme=scheme)
+    try:
+        page = ctx.new_page()
+        page.goto(site.base + "intro/concepts/", wait_until="load")
+        pairs = page.evaluate(PALETTE_PAIRS)
+    finally:
+        ctx.close()
+    low = [
+        (what, fg, bg, round(contrast(fg, bg, page_bg), 2))
+        for what, fg, bg, page_bg, *_ in pairs
+        if contrast(fg, bg, page_bg) < 4.5
+    ]
+    assert not low, f"{scheme} scheme: below WCAG AA's 4.5:1 (what, colour, background, contrast): {low}"
+    assert pairs[1][4] == "underline", f"{scheme} scheme: links in running text are not underlined ({pairs[1][4]})"

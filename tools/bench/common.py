@@ -62,4 +62,5 @@ def table(data: dict) -> str:
     columns = data["columns"]
     text = markdown_table(list(columns.values()), [[str(row[key]) for key in columns] for row in data["rows"]])
     m = data["machine"]
-    return text + f"\n*{m['device']} · PyTorch {m['torch']} · Python {m['python']} · {m['date']}*\n"
+    tool = f" · {m['lighthouse']}" if m.get("lighthouse") else ""
+    return text + f"\n*{m['device']} · PyTorch {m['torch']} · Python {m['python']}{tool} · {m['date']}*\n"
