@@ -82,8 +82,9 @@ def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site_dir", nargs="?", type=Path, default=Path(config.load()["site_dir"]))
+    parser.add_argument("--out", type=Path, help="where to write the PDFs (default: the site's pdf/ folder)")
     args = parser.parse_args()
-    for path in print_all(args.site_dir):
+    for path in print_all(args.site_dir, args.out):
         print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
 
 

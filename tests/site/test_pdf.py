@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -33,7 +34,17 @@ def printed(good_build, tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail(f"{why}; under CI=true the PDF must be printed and read")
         pytest.skip(why)
-    paths = pdf.print_all(good_build["dir"], tmp_path_factory.mktemp("pdf"))
+    out = tmp_path_factory.mktemp("pdf")
+    # A process of its own: Playwright's sync API refuses to start where another test's browser already runs.
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.pdf", str(good_build["dir"]), "--out", str(out)],
+        cwd=pages.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"python -m tools.pdf failed:\n{proc.stderr[-3000:]}"
+    paths = sorted(out.glob(f"{pdf.NAME}.*.pdf"))
+    assert len(paths) == len(config.languages()), f"one PDF per language expected, found {paths}"
     return {p.name.split(".")[-2]: (p, _poppler("pdftotext", str(p), "-")) for p in paths}
 
 

@@ -59,13 +59,16 @@ def test_there_are_pages_with_code():
 
 
 def _page(tmp_path, *sections, snippet="snippets/math/backprop.py"):
+    """A stand-in for docs/math/backprop.md that shows these sections of its snippet."""
     blocks = [f'```python\n--8<-- "{snippet}:{s}"\n```\n' for s in sections]
-    page = tmp_path / "page.md"
+    page = tmp_path / "docs" / "math" / "backprop.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text("# A page\n\n" + "\n".join(blocks), encoding="utf-8")
     return page
 
 
-def test_only_a_page_that_runs_its_whole_snippet_in_order_is_that_snippet(tmp_path):
+def test_only_a_page_that_runs_its_whole_snippet_in_order_is_that_snippet(tmp_path, monkeypatch):
+    monkeypatch.setattr(pages, "DOCS", tmp_path / "docs")
     snippet = pages.ROOT / "snippets/math/backprop.py"
     order = list(dict.fromkeys(pagecode.recording.sections_of(snippet).values()))
     assert pagecode.snippet_itself(_page(tmp_path, *order)) == snippet
