@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -58,8 +59,9 @@ def test_headings_have_unique_ids(good_build, route, source):
         problems.append(f"<{heading.name}> {text!r} has no id")
     if missing:
         problems.append(f"Fix: {_fix_heading(source)}")
-    for i in sorted({i for i in ids if i and ids.count(i) > 1}):
-        problems.append(f'id="{i}" appears {ids.count(i)} times: rename one of the headings\' `{{ #{i} }}`')
+    counts = Counter(ids)
+    for i in sorted(i for i, n in counts.items() if i and n > 1):
+        problems.append(f'id="{i}" appears {counts[i]} times: rename one of the headings\' `{{ #{i} }}`')
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
 
 

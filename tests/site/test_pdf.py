@@ -14,7 +14,8 @@ import pytest
 
 from tools import browser, config, pages, pdf
 
-pytestmark = pytest.mark.browser
+# One worker prints the PDFs once for all four tests (a module fixture is per worker under pytest-xdist).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("pdf")]
 IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 # A diagram's or formula's source printed as text: a Mermaid header at the start of a line (code that builds
 # diagrams writes it inside quotes), the frontmatter of the live diagrams, or TeX delimiters and commands.
