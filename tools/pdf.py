@@ -22,15 +22,17 @@ FOOTER = (
     '<div style="width:100%;font-size:8px;color:#555;text-align:center">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-# Every diagram drawn (Material draws each into a shadow root, opened by browser.OPEN_SHADOW_ROOTS) and
-# MathJax done, where the page has either.
-RENDERED = """() => {
-  const diagrams = [...document.querySelectorAll('.mermaid')];
-  const drawn = diagrams.every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'));
-  const maths = !window.MathJax || (MathJax.startup && MathJax.startup.document
-    && MathJax.startup.document.getMathItemsWithin(document.body).length > 0);
-  return drawn && maths;
+# Every diagram drawn (Material draws each into a shadow root, opened by browser.OPEN_SHADOW_ROOTS); the
+# maths is typeset when the site is built (overrides/hooks/mathjax.py).
+# Diagrams are drawn when they come near the viewport (docs/assets/javascripts/mermaid.mjs): visit each one.
+BRING_DIAGRAMS_NEAR = """async () => {
+  for (const diagram of document.querySelectorAll('.mermaid')) {
+    diagram.scrollIntoView();
+    await new Promise(resolve => requestAnimationFrame(resolve));
+  }
 }"""
+RENDERED = """() => [...document.querySelectorAll('.mermaid')]
+  .every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))"""
 
 
 def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
@@ -50,14 +52,8 @@ def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
                 page.add_init_script(browser.OPEN_SHADOW_ROOTS)
                 page.emulate_media(media="print")
                 page.goto(f"{server.base}{lang.prefix}print/", wait_until="load")
-                # Diagrams may wait until they come near the viewport: pass over the whole page once.
-                page.evaluate(
-                    "async () => { for (let y = 0; y < document.body.scrollHeight; y += 800) "
-                    "{ window.scrollTo(0, y); await new Promise(r => requestAnimationFrame(r)); } }"
-                )
+                page.evaluate(BRING_DIAGRAMS_NEAR)
                 page.wait_for_function(RENDERED, timeout=120_000)
-                if page.evaluate("!!window.MathJax"):
-                    page.evaluate("MathJax.startup.promise")
                 target = (out_dir or site_dir / "pdf") / f"{NAME}.{lang.locale}.pdf"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.pdf(
