@@ -297,7 +297,8 @@ def test_diagrams_legible_and_screenshots(chromium, site, scheme):
     assert not bad, f"diagram labels hard to read in the {scheme} scheme (text, colour, background, contrast):\n{bad}"
 
 
-# For each node label: its text colour, the fill of the shape behind it, and the page background.
+# For each node label: the colour of its innermost text element, the fill of the shape behind it, and the
+# page background.
 LABEL_COLOURS = """() => {
   const pageBg = getComputedStyle(document.body).backgroundColor;
   const out = [];
@@ -305,8 +306,10 @@ LABEL_COLOURS = """() => {
     const root = host.shadowRoot; if (!root) continue;
     for (const node of root.querySelectorAll('g.node')) {
       const shape = node.querySelector('rect, polygon, path');
-      const label = node.querySelector('.nodeLabel, foreignObject span, text');
+      let label = node.querySelector('.nodeLabel, foreignObject span, text');
       if (!shape || !label) continue;
+      // The colour that paints the text is the innermost element's (Material styles `.nodeLabel p` itself).
+      while (label.firstElementChild && label.firstElementChild.textContent.trim()) label = label.firstElementChild;
       const fill = getComputedStyle(shape).fill;
       const behind = fill && fill !== 'none' ? fill : pageBg;
       out.push([label.textContent.trim(), getComputedStyle(label).color, behind, pageBg]);
