@@ -1,15 +1,34 @@
-"""Benchmark tables that pages include are generated from the recorded JSON results: they must agree."""
+"""Benchmark tables that pages include are generated from the recorded JSON results: they must agree.
 
-from tools.bench import common, memory
+Each benchmark's `--tables` step (write_fragments) is run here with its writer captured instead of writing, and
+every fragment it would write must equal the committed file. The generators also check that the recorded
+results still show what the pages say about them, and stop when they do not.
+"""
+
+import importlib
+
+import pytest
+
+from tools.bench import common
+
+BENCHMARKS = ["steps", "memory", "jacobians", "hooks"]
 
 
-def test_memory_tables_match_recorded_results(tmp_path):
-    """docs/deep/graph_memory.md includes results/memory-<device>.<lang>.md; regenerating them changes nothing."""
-    fragments = memory.fragments()  # also checks that the results still show what the page says
-    assert common.RESULTS / "memory-cpu.zh.md" in fragments
-    for path, text in fragments.items():
-        fresh = common.write_generated(tmp_path / path.name, text, memory.COMMAND).read_text(encoding="utf-8")
-        assert path.exists(), f"{path.name} is missing: run python -m {memory.COMMAND} --tables"
-        assert path.read_text(encoding="utf-8") == fresh, (
-            f"{path.name} does not match the recorded JSON: run python -m {memory.COMMAND} --tables"
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_tables_match_recorded_results(name, monkeypatch):
+    module = importlib.import_module(f"tools.bench.{name}")
+    generated = {}
+
+    def capture(path, text, command):
+        generated[path] = common.generated(text, command)
+        return path
+
+    monkeypatch.setattr(common, "write_generated", capture)
+    module.write_fragments()
+    assert generated, f"python -m tools.bench.{name} --tables generates nothing"
+    for path, text in generated.items():
+        assert path.exists(), f"{path.name} is missing: run python -m tools.bench.{name} --tables"
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.relative_to(common.RESULTS.parents[2])} does not match the recorded JSON: "
+            f"run python -m tools.bench.{name} --tables"
         )
