@@ -150,12 +150,7 @@ def device_table(run: dict, lang: str) -> str:
 
 
 def check(claim: bool, what: str) -> None:
-    """The page states `what` in words; stop when the recorded results no longer show it."""
-    if not claim:
-        raise SystemExit(
-            f"the recorded results no longer show that {what}; rewrite that sentence of "
-            f"docs/deep/func.md and .en.md, and its generator in {__file__}"
-        )
+    common.check_claim(claim, what, "docs/deep/func.md", __file__)
 
 
 def findings(run: dict, lang: str) -> str:

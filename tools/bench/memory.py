@@ -311,12 +311,7 @@ def value(text: str) -> float:
 
 
 def check(claim: bool, what: str) -> None:
-    """The page states `what` in words; stop when the recorded results no longer show it."""
-    if not claim:
-        raise SystemExit(
-            f"the recorded results no longer show that {what}; rewrite that sentence of "
-            f"docs/deep/graph_memory.md and .en.md, and its check in {__file__}"
-        )
+    common.check_claim(claim, what, "docs/deep/graph_memory.md", __file__)
 
 
 def device_table(run: dict, lang: str) -> str:

@@ -215,12 +215,7 @@ def milliseconds(values: list[float], lang: str) -> str:
 
 
 def check(claim: bool, what: str) -> None:
-    """The page states `what` in words; stop when the recorded results no longer show it."""
-    if not claim:
-        raise SystemExit(
-            f"the recorded results no longer show that {what}; rewrite that sentence of "
-            f"docs/performance/step_timing.md and .en.md, and its generator in {__file__}"
-        )
+    common.check_claim(claim, what, "docs/performance/step_timing.md", __file__)
 
 
 # ---- the fragments the page includes ----------------------------------------------------------------
