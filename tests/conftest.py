@@ -29,15 +29,21 @@ def _rank(item) -> int:
     """The strict build first: a broken link or image is then the first failure, named once.
 
     The guard rails next: their planted copies take longest, so they start early and run beside the rest
-    (they report nothing when the tree itself fails; see tests/guards/test_guard_rails.py).
+    (they report nothing when the tree itself fails; see tests/guards/test_guard_rails.py). Then the tests
+    that do not read the built site, so that no worker waits for the build while there is other work; the
+    tests of the built site last, the longest of them (printing the PDFs) first, so that it does not run alone
+    at the end.
     """
     if item.nodeid.startswith("tests/site/test_build.py::test_strict_build_passes"):
         return 0
     if item.nodeid.startswith("tests/guards/"):
         return 1
-    return 2
+    if "built_site" not in getattr(item, "fixturenames", ()):  # README's blocks have no fixtures
+        return 2
+    return 3 if item.nodeid.startswith("tests/site/test_pdf.py") else 4
 
 
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture, which would undo this
 def pytest_collection_modifyitems(session, config, items):
     items.sort(key=_rank)  # stable: the rest keep their order
 
@@ -84,18 +90,25 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("device", _devices(metafunc.config))
 
 
-def _shared(request, tmp_path_factory) -> Path:
+def shared_folder(request, tmp_path_factory) -> Path:
     """A folder every worker of this run sees (pytest-xdist gives each worker a base temp below this run's)."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if hasattr(request.config, "workerinput") else base
 
 
-@pytest.fixture(scope="session")
-def built_site(request, tmp_path_factory):
-    """Build the whole bilingual site once per run with `mkdocs build --strict`, shared by every worker."""
+PRINT_PAGES = "PRINT_PAGES"  # mkdocs.yml: `extra.print_pages`
+
+
+def build_site(shared: Path) -> dict:
+    """Build the whole bilingual site with `mkdocs build --strict` into `shared`, once per run.
+
+    The first caller builds; every other caller, on any worker, waits for it and reads the same record.
+    With the print pages (PRINT_PAGES=true), which the published site leaves out: tests/site/test_pdf.py prints
+    them, and the checks of ids and links cover them too. The guard rails' planted copies, which test neither,
+    build without them (PRINT_PAGES=false in their environment).
+    """
     from filelock import FileLock
 
-    shared = _shared(request, tmp_path_factory)
     out, record = shared / "site", shared / "site-build.json"
     with FileLock(str(shared / "site.lock")):
         if not record.exists():
@@ -103,7 +116,7 @@ def built_site(request, tmp_path_factory):
             proc = subprocess.run(
                 [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                 cwd=Path(__file__).resolve().parents[1],
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PRINT_PAGES": os.environ.get(PRINT_PAGES, "true")},
                 capture_output=True,
                 text=True,
             )
@@ -112,6 +125,12 @@ def built_site(request, tmp_path_factory):
     result = json.loads(record.read_text(encoding="utf-8"))
     proc = subprocess.CompletedProcess([], result["returncode"], result["stdout"], result["stderr"])
     return {"dir": out, "proc": proc, "seconds": result["seconds"]}
+
+
+@pytest.fixture(scope="session")
+def built_site(request, tmp_path_factory):
+    """The built site, shared by every worker of the run (build_site)."""
+    return build_site(shared_folder(request, tmp_path_factory))
 
 
 def pytest_runtest_logreport(report):
@@ -126,7 +145,7 @@ FAILURES_MARK: Path | None = None
 @pytest.fixture(scope="session", autouse=True)
 def _failures_mark(request, tmp_path_factory):
     global FAILURES_MARK
-    FAILURES_MARK = _shared(request, tmp_path_factory) / "some-test-failed"
+    FAILURES_MARK = shared_folder(request, tmp_path_factory) / "some-test-failed"
 
 
 def failures_elsewhere() -> bool:

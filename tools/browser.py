@@ -14,6 +14,7 @@ from pathlib import Path
 from tools import config, pages
 
 BASE_PATH = config.site_path()  # e.g. /pytorch-dynamic-graph/
+PRINT_PAGE = "print"  # docs/print.md: the whole site on one page, the PDFs' source (tools/pdf.py)
 CANDIDATES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 # Closed network here: keep Chromium from calling home (see the env notes).
 CHROMIUM_ARGS = [
@@ -25,6 +26,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Every diagram on the page drawn, or every one tried: docs/assets/javascripts/mermaid.mjs counts the attempts
+# that have finished, drawn or failed (a diagram Mermaid cannot parse is never drawn).
+DIAGRAMS_SETTLED = """() => {
+  const diagrams = [...document.querySelectorAll('div.mermaid, pre.mermaid')];
+  return diagrams.every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))
+    || (window.mermaid && window.mermaid.settled >= diagrams.length);
+}"""
 # Material opens every diagram in a closed shadow root; open it so tests can look inside.
 OPEN_SHADOW_ROOTS = """
 const attach = Element.prototype.attachShadow;
@@ -42,10 +50,16 @@ def find_chromium() -> str | None:
     return None
 
 
-def page_routes() -> list[tuple[str, Path]]:
-    """(route under the site root, source file) for every page and notebook in every language."""
+def page_routes(print_pages: bool = False) -> list[tuple[str, Path]]:
+    """(route under the site root, source file) for every page and notebook in every language.
+
+    The print pages (docs/print.md and its twins) only with print_pages=True: the published site leaves them
+    out, and a build has them only with PRINT_PAGES=true (overrides/hooks/print_site.py).
+    """
     routes = []
     for page in pages.zh_pages():
+        if page.stem == PRINT_PAGE and not print_pages:
+            continue
         rel = page.relative_to(pages.DOCS).with_suffix("")
         route = "" if rel.name == "index" else f"{rel.as_posix()}/"
         for lang in config.languages():

@@ -1,8 +1,10 @@
-"""Print the whole site to one PDF per language, from the built site's print pages.
+"""Print the whole site to one PDF per language, from the print pages of a build that has them.
 
-    mkdocs build && python -m tools.pdf          # writes site/pdf/<name>.<locale>.pdf
+    PRINT_PAGES=true mkdocs build --site-dir build/print-site
+    python -m tools.pdf build/print-site --out site/pdf      # writes site/pdf/<name>.<locale>.pdf
 
-overrides/hooks/print_site.py assembles /print/ (and /<locale>/print/): every page in navigation order. This
+overrides/hooks/print_site.py assembles /print/ (and /<locale>/print/): every page in navigation order, built
+only with PRINT_PAGES=true (mkdocs.yml, `extra.print_pages`), since the published site leaves them out. This
 opens each print page in Chromium, lets Mermaid and MathJax finish, and prints it with page numbers in the
 footer and the headings as the PDF's outline (its bookmarks). The deploy workflow runs it after the build, so
 the published site carries the PDFs that its home page links to.
@@ -22,17 +24,17 @@ FOOTER = (
     '<div style="width:100%;font-size:8px;color:#555;text-align:center">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-# Every diagram drawn (Material draws each into a shadow root, opened by browser.OPEN_SHADOW_ROOTS); the
-# maths is typeset when the site is built (overrides/hooks/mathjax.py).
-# Diagrams are drawn when they come near the viewport (docs/assets/javascripts/mermaid.mjs): visit each one.
+# Diagrams are drawn when they come near the viewport (docs/assets/javascripts/mermaid.mjs): visit each one, then
+# wait until each is drawn (Material draws into a shadow root, opened by browser.OPEN_SHADOW_ROOTS) or has
+# failed. The maths is typeset when the site is built (overrides/hooks/mathjax.py).
 BRING_DIAGRAMS_NEAR = """async () => {
   for (const diagram of document.querySelectorAll('.mermaid')) {
     diagram.scrollIntoView();
     await new Promise(resolve => requestAnimationFrame(resolve));
   }
 }"""
-RENDERED = """() => [...document.querySelectorAll('.mermaid')]
-  .every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))"""
+UNDRAWN = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')]
+  .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).map(d => d.textContent.trim().slice(0, 80))"""
 
 
 def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
@@ -42,6 +44,12 @@ def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
     chromium = browser.find_chromium()
     if chromium is None:
         raise SystemExit("no Chromium found: install one (apt-get install chromium) or set CHROMIUM_PATH")
+    missing = [lang.prefix + "print/" for lang in config.languages() if not (site_dir / lang.prefix / "print").is_dir()]
+    if missing:
+        raise SystemExit(
+            f"{site_dir} has no print pages ({', '.join(missing)}): build them with "
+            f"`PRINT_PAGES=true mkdocs build --site-dir {site_dir}` first"
+        )
     written = []
     with tempfile.TemporaryDirectory() as scratch, sync_playwright() as p:
         server = browser.Server(site_dir, Path(scratch))
@@ -53,7 +61,10 @@ def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
                 page.emulate_media(media="print")
                 page.goto(f"{server.base}{lang.prefix}print/", wait_until="load")
                 page.evaluate(BRING_DIAGRAMS_NEAR)
-                page.wait_for_function(RENDERED, timeout=120_000)
+                page.wait_for_function(browser.DIAGRAMS_SETTLED, timeout=120_000)
+                undrawn = page.evaluate(UNDRAWN)
+                if undrawn:
+                    raise SystemExit(f"{lang.prefix}print/: Mermaid did not draw {undrawn}")
                 target = (out_dir or site_dir / "pdf") / f"{NAME}.{lang.locale}.pdf"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.pdf(

@@ -4,8 +4,12 @@ docs/print.md (and its twins) hold the title and a lead; after every page of the
 rendered, this hook appends each page's content to it, in nav order (notebook pages left out: their code
 is the chapter pages' code). Ids are prefixed with the page's path so they stay unique, links between
 pages become links within the print page, and relative image and download URLs are made relative to it.
-The template then loads Mermaid and MathJax as for any page with diagrams or maths, and
-`python -m tools.pdf` prints the page to the PDF that the site publishes.
+The template then loads Mermaid as for any page with diagrams, and `python -m tools.pdf` prints the page to
+the PDF that the site publishes.
+
+The print pages are built only when mkdocs.yml's `extra.print_pages` is on (PRINT_PAGES=true): they are the
+PDFs' source, not pages to publish (one page repeating the whole site, heavy on a phone and a duplicate of
+every page for search engines).
 """
 
 from __future__ import annotations
@@ -59,6 +63,15 @@ def _contents(items, printed: set[str]) -> str:
         elif getattr(item, "url", None) in printed:
             entries.append(f'<li><a href="#{anchor_of(item.url)}">{item.title}</a></li>')
     return f"<ul>{''.join(entries)}</ul>" if entries else ""
+
+
+def on_files(files, config, **kwargs):
+    """Leave the print pages (print.md and its twins) out of the build unless they are asked for."""
+    if config.extra.get("print_pages"):
+        return files
+    for file in [f for f in files if f.src_uri.split(".")[0] == PRINT_PAGE.split(".")[0]]:
+        files.remove(file)
+    return files
 
 
 def on_page_context(context, page, config, nav, **kwargs):

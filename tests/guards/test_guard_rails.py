@@ -2,8 +2,8 @@
 
 Every guard copies the project, plants defects, runs part of the real suite there, and checks that it fails
 naming the file (and line where there is one) and saying how to fix it. The planted copies are independent,
-so their suites run at the same time, as many as there are cores (tests/conftest.py runs the guard rails
-last, and only on a tree that the rest of the suite found sound).
+so their suites run at the same time, as many as there are cores (tests/conftest.py starts the guard rails
+first; they report only on a tree that the rest of the suite found sound).
 """
 
 from __future__ import annotations
@@ -24,16 +24,19 @@ from tools import browser
 pytestmark = pytest.mark.xdist_group("guard-rails")  # one worker plants them all and runs them at once
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")  # a whole integer, not part of a name or a decimal
-# The planted copy's suite is a run of its own, not a pytest-xdist worker of this one.
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | {"NO_MKDOCS_2_WARNING": "1"}
+# The planted copy's suite is a run of its own, not a pytest-xdist worker of this one; it plants no copies itself.
+IN_A_COPY = "GUARD_RAILS_COPY"
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+ENV |= {"NO_MKDOCS_2_WARNING": "1", IN_A_COPY: "1", "PRINT_PAGES": "false"}  # no guard reads the print pages
 
 
 def _skip(folder, names):
     """Leave out version control, caches and build outputs (top-level build/ and site/ only)."""
-    skip = {".git", "__pycache__", ".pytest_cache", ".coverage"}
+    skip = {".git", "__pycache__", ".pytest_cache"}
     if Path(folder) == ROOT:
         skip |= {"build", "site"}
-    return [n for n in names if n in skip]
+    # .coverage.<host>.pid<n>.<random>: the workers of this run write and merge them while the copies are made
+    return [n for n in names if n in skip or n.startswith(".coverage")]
 
 
 @dataclass
@@ -80,15 +83,18 @@ def _skip_if_the_tree_fails(session):
 
 
 @pytest.fixture(scope="session")
-def guard_runs(request, tmp_path_factory, built_site):
+def guard_runs(request, tmp_path_factory):
     """Plant every guard's defects in its own copy and start all their suites at once.
 
-    They start early in the run (tests/conftest.py), once the site itself has built, and take a while; each
-    guard checks again, when its suite has finished, that nothing else in the run has failed meanwhile.
+    They start first in the run (tests/conftest.py), without waiting for the site's own build: that build and
+    the copies' suites then share the cores from the start. Each guard waits for that build, and for its own
+    suite, before it reports: nothing, if the tree itself fails.
     """
+    from tests.conftest import shared_folder
+
+    if os.environ.get(IN_A_COPY):
+        pytest.skip("this run is a guard rail's planted copy; the guard rails run in the project itself")
     _skip_if_the_tree_fails(request.session)
-    if built_site["proc"].returncode:  # a copy of a tree that does not build would fail for its own reasons
-        pytest.skip("the site itself does not build (see test_strict_build_passes); the guard rails wait for that")
     selected = {getattr(item, "originalname", "").removeprefix("test_") for item in request.session.items}
     pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     runs = {}
@@ -99,12 +105,17 @@ def guard_runs(request, tmp_path_factory, built_site):
         shutil.copytree(ROOT, project, ignore=_skip)
         planted = plant(project)
         runs[name] = (project, planted, pool.submit(run_suite, project, planted.args), request.session)
-    yield runs
+    yield runs, shared_folder(request, tmp_path_factory)
     pool.shutdown(cancel_futures=True)
 
 
 def outcome(guard_runs, name: str) -> tuple[Path, dict, str, int]:
-    project, planted, future, session = guard_runs[name]
+    from tests.conftest import build_site
+
+    runs, shared = guard_runs
+    project, planted, future, session = runs[name]
+    if build_site(shared)["proc"].returncode:  # a copy of a tree that does not build fails for its own reasons
+        pytest.skip("the site itself does not build (see test_strict_build_passes); the guard rails wait for that")
     proc = future.result()
     _skip_if_the_tree_fails(session)
     return project, planted.facts, proc.stdout + proc.stderr, proc.returncode

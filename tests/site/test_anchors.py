@@ -16,11 +16,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
+from tests.site.built import parsed
 from tools import browser, pages
 
-ROUTES = browser.page_routes()
+ROUTES = browser.page_routes(print_pages=True)  # the print pages too: the PDFs keep their ids and links
 SOURCE = {route: source for route, source in ROUTES}
 HEADING = re.compile(r"^h[1-6]$")
 REGENERATE = "python -m tools.notebooks"
@@ -38,7 +38,7 @@ def _fix_heading(source: Path) -> str:
 @functools.cache
 def _page(site_dir: Path, route: str):
     """The page parsed, the ids and anchor names a link can land on, and its ids in order (to find repeats)."""
-    soup = BeautifulSoup((site_dir / route / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = parsed(site_dir, route)
     ids = [element["id"] for element in soup.find_all(id=True)]
     names = [a["name"] for a in soup.find_all("a", attrs={"name": True})]  # old-style anchors count too
     return soup, set(ids) | set(names), ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -12,8 +13,7 @@ from tools import browser, pagecode, pages
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = pages.ROOT / "build" / "screenshots"
-# The print pages hold every other page at once: tests/site/test_pdf.py prints them and reads the PDFs back.
-ROUTES = [(route, source) for route, source in browser.page_routes() if not route.endswith("print/")]
+ROUTES = browser.page_routes()
 
 
 @pytest.fixture(scope="session")
@@ -39,29 +39,58 @@ def site(good_build, tmp_path_factory):
     server.close()
 
 
-@pytest.fixture
-def context(chromium, site):
+@pytest.fixture(scope="session")
+def tab(chromium, site):
+    """One tab per worker that goes from page to page, as a reader clicking through the site does.
+
+    A new browser context for every page (a new renderer process) cost three times what the visit itself
+    does. What each visit saw goes into the tab's report, emptied when the next visit starts; a test that
+    changes the viewport or the colour scheme puts them back (`looking`).
+    """
     ctx = chromium.new_context(base_url=site.base)
     ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
-    yield ctx
-    ctx.close()
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
+    page = ctx.new_page()
+    report = {}
 
+    def requested(r):
+        report["urls"].append(r.url)
+        if not r.url.startswith(("data:", "blob:", site.origin)):
+            report["outside"].append(r.url)
 
-def open_page(context, site, route):
-    """Load a page and collect what went wrong on the way."""
-    page = context.new_page()
-    report = {"outside": [], "failed": [], "console": [], "urls": []}
-    page.on("request", lambda r: report["urls"].append(r.url))
-    page.on("request", lambda r: r.url.startswith(("data:", "blob:", site.origin)) or report["outside"].append(r.url))
+    page.on("request", requested)
     page.on("requestfailed", lambda r: report["failed"].append(f"{r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and report["failed"].append(f"{r.url} (HTTP {r.status})"))
     page.on("console", lambda m: m.type == "error" and report["console"].append(m.text))
     page.on("pageerror", lambda e: report["console"].append(str(e)))
-    # "load" covers the page's own scripts, styles and images; what loads later (Mermaid, MathJax and its
-    # fonts) is waited for explicitly, so no fixed half-second of network silence is spent on every page.
-    page.goto(site.base + route, wait_until="load")
-    wait_for_diagrams_and_maths(page)
+    yield page, report
+    ctx.close()
+
+
+def open_page(tab, site, route, wait_until="load", draw=True):
+    """Load a page in the tab and collect what went wrong on the way."""
+    page, report = tab
+    report.update(outside=[], failed=[], console=[], urls=[])
+    # "load" covers the page's own scripts, styles and images; diagrams, drawn later, are waited for
+    # explicitly, so no fixed half-second of network silence is spent on every page.
+    page.goto(site.base + route, wait_until=wait_until)
+    if draw:
+        wait_for_diagrams_and_maths(page)
     return page, report
+
+
+@contextlib.contextmanager
+def looking(page, width=None, height=None, scheme=None):
+    """View the tab at another size or in another colour scheme, and put it back afterwards."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width or before["width"], "height": height or before["height"]})
+    if scheme:
+        page.emulate_media(color_scheme=scheme)
+    try:
+        yield page
+    finally:
+        page.set_viewport_size(before)
+        page.emulate_media(color_scheme="light")  # Playwright's default
 
 
 def wait_for_diagrams_and_maths(page):
@@ -69,15 +98,12 @@ def wait_for_diagrams_and_maths(page):
 
     Diagrams are drawn when they come within a screen of the viewport (docs/assets/javascripts/mermaid.mjs), so
     each one (a diagram in a tab: its set of tabs) is scrolled into view in turn; the page then returns to where
-    it was. Maths is typeset when the site is built (overrides/hooks/mathjax.py): nothing to wait for.
+    it was. Waiting ends when every diagram is drawn or has failed (one that Mermaid cannot parse is never
+    drawn). Maths is typeset when the site is built (overrides/hooks/mathjax.py): nothing to wait for.
     """
     page.evaluate(SCROLL_TO_EVERY_DIAGRAM)
     try:
-        page.wait_for_function(
-            "[...document.querySelectorAll('div.mermaid, pre.mermaid')]"
-            ".every(d => d.shadowRoot && d.shadowRoot.querySelector('svg'))",
-            timeout=15_000,
-        )
+        page.wait_for_function(browser.DIAGRAMS_SETTLED, timeout=15_000)
     except PlaywrightTimeout:
         pass
 
@@ -96,15 +122,16 @@ SCROLL_TO_EVERY_DIAGRAM = """async () => {
 }"""
 
 
+# What Mermaid said when it could not draw a diagram: docs/assets/javascripts/mermaid.mjs keeps its errors.
 DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
   const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
   const source = d.textContent.trim().slice(0, 80);
-  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error? see the console error): ${source}`;
+  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error?): ${source}`;
   const text = svg.textContent;
   if (svg.getAttribute('aria-roledescription') === 'error' || /Syntax error|Parse error/.test(text))
     return `diagram ${i + 1}: Mermaid error: ${text.slice(0, 120)}`;
   return null;
-}).filter(Boolean)"""
+}).filter(Boolean).concat(((window.mermaid && window.mermaid.errors) || []).map(e => `Mermaid: ${e.slice(0, 200)}`))"""
 
 # Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's SVG output (typeset when the site is
 # built, overrides/hooks/mathjax.py), without a TeX error, and every glyph it draws is there: each <use> finds the
@@ -138,11 +165,11 @@ OTHER_DIAGRAMS = re.compile(r"/chunks/mermaid\.esm\.min/(?!flowDiagram)\w*(Diagr
 
 
 @pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
-def test_page_in_browser(context, site, route, source):
+def test_page_in_browser(tab, site, route, source):
     """Renders cleanly, stays inside the site, and its language switch keeps the page and section."""
     section = next((h.value for h in pages.headings(source)), "") if source.suffix == ".md" else ""
     anchor = f"#{section}" if section else ""
-    page, report = open_page(context, site, route + anchor)
+    page, report = open_page(tab, site, route + anchor)
     problems = [f"request outside the site: {u}" for u in report["outside"]]
     problems += [f"failed request: {u}" for u in report["failed"]]
     problems += [f"console error: {c}" for c in report["console"]]
@@ -181,14 +208,12 @@ def test_page_in_browser(context, site, route, source):
     assert not problems, f"{pages.rel(source)} (/{route}):\n  " + "\n  ".join(problems)
 
 
-def test_diagrams_drawn_when_they_come_near(context, site):
+def test_diagrams_drawn_when_they_come_near(tab, site):
     """A reader at the top of intro/concepts/ loads no Mermaid (its diagrams are screens below); scrolling to
     them loads it once and draws every one (docs/assets/javascripts/mermaid.mjs)."""
     route = "intro/concepts/"
-    page = context.new_page()
-    urls = []
-    page.on("request", lambda r: urls.append(r.url))
-    page.goto(site.base + route, wait_until="networkidle")
+    page, report = open_page(tab, site, route, wait_until="networkidle", draw=False)
+    urls = report["urls"]
     tops = page.evaluate(f"[...document.querySelectorAll('{DIAGRAMS}')].map(d => d.getBoundingClientRect().top)")
     assert tops and min(t for t in tops if t > 0) > 3 * page.viewport_size["height"], (
         f"/{route}: a diagram is within three screens of the top ({tops}): pick a page whose diagrams are further down"
@@ -209,8 +234,8 @@ def test_diagrams_drawn_when_they_come_near(context, site):
         ("en/", "guards", "en/autograd/graph_capture/"),
     ],
 )
-def test_search_finds_pages(context, site, route, term, expected):
-    page, _ = open_page(context, site, route)
+def test_search_finds_pages(tab, site, route, term, expected):
+    page, _ = open_page(tab, site, route)
     page.locator("label.md-search__icon, .md-search__input").first.click()
     box = page.locator(".md-search__input")
     # Material searches on keyup, and the worker first builds its index in the browser (seconds on
@@ -236,9 +261,9 @@ def test_search_finds_pages(context, site, route, term, expected):
 
 
 @pytest.mark.parametrize("route,term", [("autograd/basics/", "叶子张量"), ("en/autograd/basics/", "leaf")])
-def test_search_result_highlights_its_terms(context, site, route, term):
+def test_search_result_highlights_its_terms(tab, site, route, term):
     """A page opened from a search result (?h=...) loads search at once, to mark the terms it matched."""
-    page, report = open_page(context, site, f"{route}?h={term}")
+    page, report = open_page(tab, site, f"{route}?h={term}")
     index = [u for u in report["urls"] if "search_index.json" in u]
     try:
         page.wait_for_selector("mark[data-md-highlight]", timeout=10_000)
@@ -262,9 +287,8 @@ def first_notebook_cell():
 @pytest.mark.parametrize(
     "route,expected", [("autograd/basics/", first_snippet_section), ("en/notebooks/autograd/", first_notebook_cell)]
 )
-def test_copy_button_copies_the_code(context, site, route, expected):
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.origin)
-    page, _ = open_page(context, site, route)
+def test_copy_button_copies_the_code(tab, site, route, expected):
+    page, _ = open_page(tab, site, route)
     block = page.locator(".md-content div.highlight").first
     block.hover()
     block.locator('button[data-md-type="copy"]').click()
@@ -276,18 +300,14 @@ SCREENSHOT_PAGES = {"concepts": "intro/concepts/#mlp-graph", "backprop": "en/mat
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_diagrams_legible_and_screenshots(chromium, site, scheme):
-    ctx = chromium.new_context(base_url=site.base, color_scheme=scheme, viewport={"width": 1280, "height": 900})
-    ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
+def test_diagrams_legible_and_screenshots(tab, site, scheme):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with looking(tab[0], width=1280, height=900, scheme=scheme):
         for name, route in SCREENSHOT_PAGES.items():
-            page, _ = open_page(ctx, site, route)
+            page, _ = open_page(tab, site, route)
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{scheme}.png"), full_page=False)
-        page, _ = open_page(ctx, site, "intro/concepts/")
+        page, _ = open_page(tab, site, "intro/concepts/")
         pairs = page.evaluate(LABEL_COLOURS)
-    finally:
-        ctx.close()
     assert pairs, "no diagram labels found on intro/concepts/"
     bad = [
         (text, fg, bg, round(contrast(fg, bg, page_bg), 2))
@@ -350,10 +370,10 @@ def contrast(fg: str, bg: str, page_bg: str) -> float:
 HEADING_TOP = "id => { const t = document.getElementById(id); return t && t.getBoundingClientRect().top; }"
 
 
-def test_notebook_table_of_contents_scrolls_to_its_heading(context, site):
+def test_notebook_table_of_contents_scrolls_to_its_heading(tab, site):
     """On a Chinese notebook page, a table-of-contents entry lands on its heading (ids from the chapter pages)."""
     route, section = "notebooks/autograd/", "no-grad"  # a middle section: the page can scroll it to the top
-    page, _ = open_page(context, site, route)
+    page, _ = open_page(tab, site, route)
     entry = page.locator(f'.md-sidebar--secondary a.md-nav__link[href="#{section}"]')
     assert entry.count() == 1, (
         f"/{route}: no table-of-contents entry links to #{section} (the id of docs/autograd/no_grad.md's H1); "
@@ -399,21 +419,17 @@ SMALLEST_TEXT_PX = 12  # body text is 16 px
 
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("route,source", DIAGRAM_ROUTES, ids=[r for r, _ in DIAGRAM_ROUTES])
-def test_diagram_text_is_legible(chromium, site, route, source, width):
+def test_diagram_text_is_legible(tab, site, route, source, width):
     """Every diagram's text, generated ones included, is at least 12 px on screen, on a desktop and on a phone."""
-    ctx = chromium.new_context(base_url=site.base, viewport={"width": width, "height": 900})
-    ctx.add_init_script(browser.OPEN_SHADOW_ROOTS)
-    try:
-        page, _ = open_page(ctx, site, route)
+    with looking(tab[0], width=width, height=900):
+        page, _ = open_page(tab, site, route)
         sizes = {}
-        for tab in [None, *page.locator(".tabbed-labels > label").all()]:
-            if tab is not None:  # diagrams in tabs are drawn when their tab is shown
-                tab.click()
+        for label in [None, *page.locator(".tabbed-labels > label").all()]:
+            if label is not None:  # diagrams in content tabs are drawn when their tab is shown
+                label.click()
                 wait_for_diagrams_and_maths(page)
             for number, px, text in page.evaluate(DIAGRAM_TEXT_SIZES):
                 sizes[number] = min(sizes.get(number, (px, text)), (px, text))
-    finally:
-        ctx.close()
     expected = page_diagram_count = source.read_text(encoding="utf-8").count("```mermaid")
     assert len(sizes) == expected, f"/{route}: measured {len(sizes)} of {page_diagram_count} diagrams"
     small = {n: s for n, s in sizes.items() if s[0] < SMALLEST_TEXT_PX}
@@ -438,15 +454,11 @@ PALETTE_PAIRS = """() => {
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_palette_meets_wcag_aa(chromium, site, scheme):
+def test_palette_meets_wcag_aa(tab, site, scheme):
     """The header's text and the links read at 4.5:1 or more (WCAG AA), and links in text are underlined."""
-    ctx = chromium.new_context(base_url=site.base, color_scheme=scheme)
-    try:
-        page = ctx.new_page()
-        page.goto(site.base + "intro/concepts/", wait_until="load")
+    with looking(tab[0], scheme=scheme):
+        page, _ = open_page(tab, site, "intro/concepts/", draw=False)
         pairs = page.evaluate(PALETTE_PAIRS)
-    finally:
-        ctx.close()
     low = [
         (what, fg, bg, round(contrast(fg, bg, page_bg), 2))
         for what, fg, bg, page_bg, *_ in pairs

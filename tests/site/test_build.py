@@ -40,7 +40,7 @@ def test_strict_build_passes(built_site):
     )
 
 
-ROUTES = browser.page_routes()
+ROUTES = browser.page_routes(print_pages=True)  # the tests' build has the print pages (tests/conftest.py)
 
 
 @pytest.mark.parametrize("route,source", ROUTES, ids=[r or "/" for r, _ in ROUTES])
@@ -63,7 +63,7 @@ OUTSIDE = re.compile(
 def test_no_asset_from_outside_the_site(good_build):
     """No page or stylesheet loads a script, style, font or image from another host."""
     site = good_build["dir"]
-    sources = {f"{route}index.html": pages.rel(src) for route, src in browser.page_routes()}
+    sources = {f"{route}index.html": pages.rel(src) for route, src in ROUTES}
     problems = []
     for path in sorted([*site.rglob("*.html"), *site.rglob("*.css")]):
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -78,6 +78,22 @@ def test_no_asset_from_outside_the_site(good_build):
             where = f"{sources[built]} (built page {built}:{line})" if built in sources else f"{built}:{line}"
             problems.append(f"{where}: loads from outside the site: {text[m.start() : m.start() + 120]!r}")
     assert not problems, "serve every asset from the site itself (see docs/assets/vendor):\n" + "\n".join(problems)
+
+
+PRINT_LINK = re.compile(r"\]\((?:\.\./)*print(?:\.\w+)?\.md\b")
+
+
+def test_no_page_links_to_the_print_pages():
+    """The published site has no print pages (mkdocs.yml, `extra.print_pages`), so nothing may link to them.
+
+    The tests' build has them, so a link to one would pass here and break the deploy job's strict build.
+    """
+    problems = []
+    for _, source in browser.page_routes():
+        for number, line, fence in pages.scan(source) if source.suffix == ".md" else ():
+            if fence is None and PRINT_LINK.search(line):
+                problems.append(f"{pages.rel(source)}:{number}: links to a print page, which is not published")
+    assert not problems, "\n".join(problems) + "\nFix: link to the PDFs instead (docs/index.md)"
 
 
 def test_name_spans_were_invisible(good_build):

@@ -16,10 +16,10 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
+from tests.site.built import parsed
 from tools import browser, config, notebooks, pages
 
-# The print pages repeat every other page (each with its own first tooltip and links): tests/site/test_pdf.py.
-ROUTES = [(route, source) for route, source in browser.page_routes() if not route.endswith("print/")]
+ROUTES = browser.page_routes()
 SITE_URL = config.load()["site_url"]
 REPO_URL = config.load()["repo_url"]
 SLUG = urlsplit(REPO_URL).path.strip("/")
@@ -40,15 +40,9 @@ def _html(site, route: str) -> str:
     return (site["dir"] / route / "index.html").read_text(encoding="utf-8")
 
 
-_SOUPS: dict = {}
-
-
 def _soup(site, route: str) -> BeautifulSoup:
     """The built page, parsed (some pages are re-serialized by mermaid2, attributes in another order)."""
-    key = (str(site["dir"]), route)
-    if key not in _SOUPS:
-        _SOUPS[key] = BeautifulSoup(_html(site, route), "html.parser")
-    return _SOUPS[key]
+    return parsed(site["dir"], route)
 
 
 def _hrefs(site, route: str, pattern: str = "", **attrs) -> list[str]:

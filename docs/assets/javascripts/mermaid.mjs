@@ -32,17 +32,29 @@ const near = (element) =>
   });
 
 const lazyMermaid = {
+  // How many render() calls have finished, drawn or failed, and why each failure failed: the browser tests
+  // and tools/pdf.py wait until every diagram is drawn or this reaches the number of diagrams (one that
+  // Mermaid cannot parse never is), then report the errors.
+  settled: 0,
+  errors: [],
   initialize(config) {
     settings = config;
   },
   async render(id, text) {
-    // Material renders <pre class="mermaid"> elements and passes their text: find the one this call is for.
-    const element = [...document.querySelectorAll("pre.mermaid")].find((e) => !claimed.has(e) && e.textContent === text);
-    if (element) {
-      claimed.add(element);
-      await near(element);
+    try {
+      // Material renders <pre class="mermaid"> elements and passes their text: find the one this call is for.
+      const element = [...document.querySelectorAll("pre.mermaid")].find((e) => !claimed.has(e) && e.textContent === text);
+      if (element) {
+        claimed.add(element);
+        await near(element);
+      }
+      return await (await load()).render(id, text);
+    } catch (error) {
+      lazyMermaid.errors.push(String(error?.message ?? error));
+      throw error;
+    } finally {
+      lazyMermaid.settled += 1;
     }
-    return (await load()).render(id, text);
   },
 };
 window.mermaid = lazyMermaid;
