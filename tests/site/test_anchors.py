@@ -20,6 +20,8 @@ import pytest
 from tests.site.built import parsed
 from tools import browser, pages
 
+# One worker runs every test that reads parsed pages (tests/site/built.py), so each page is parsed once.
+pytestmark = pytest.mark.xdist_group("parsed-pages")
 ROUTES = browser.page_routes(print_pages=True)  # the print pages too: the PDFs keep their ids and links
 SOURCE = {route: source for route, source in ROUTES}
 HEADING = re.compile(r"^h[1-6]$")

@@ -296,6 +296,26 @@ def test_copy_button_copies_the_code(tab, site, route, expected):
     assert copied.strip() == wanted.strip(), f"/{route}: copied:\n{copied}\nexpected:\n{wanted}"
 
 
+# Each closed solution's code: is it laid out (has a width), and does it have Material's copy button?
+SOLUTION_CODE = """details => details.map(d => [...d.querySelectorAll('pre')].map(pre => [
+  pre.getBoundingClientRect().width > 0, !!pre.parentElement.querySelector('button[data-md-type="copy"]')]))"""
+
+
+def test_solutions_stay_closed_until_opened(tab, site):
+    """A solution shows nothing until the reader opens it (overrides/main.html lays closed blocks out as nothing),
+    then shows its code, with the copy button, like any other code on the page."""
+    page, _ = open_page(tab, site, "practice/exercises/")
+    solutions = page.locator("details.success")
+    assert solutions.count() >= 3, "practice/exercises/: expected a solution block per exercise"
+    closed = solutions.evaluate_all(SOLUTION_CODE)
+    assert closed and all(not laid_out for code in closed for laid_out, _ in code), f"closed solutions: {closed}"
+    solutions.first.locator("summary").click()
+    opened = solutions.evaluate_all(SOLUTION_CODE)[0]
+    assert opened and all(laid_out and button for laid_out, button in opened), (
+        f"practice/exercises/: the first solution, opened, shows its code blocks as (laid out, copy button): {opened}"
+    )
+
+
 SCREENSHOT_PAGES = {"concepts": "intro/concepts/#mlp-graph", "backprop": "en/math/backprop/", "home": ""}
 
 

@@ -19,6 +19,8 @@ from bs4 import BeautifulSoup
 from tests.site.built import parsed
 from tools import browser, config, notebooks, pages
 
+# One worker runs every test that reads parsed pages (tests/site/built.py), so each page is parsed once.
+pytestmark = pytest.mark.xdist_group("parsed-pages")
 ROUTES = browser.page_routes()
 SITE_URL = config.load()["site_url"]
 REPO_URL = config.load()["repo_url"]
