@@ -242,11 +242,13 @@ def table_row(measured: dict) -> dict:
 
 
 def load_rows() -> dict[str, dict]:
+    """The rows measured before, of pages the site still publishes (the print pages, say, no longer)."""
     path = common.RESULTS / "site-pages.json"
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {row["route"]: row for row in data["rows"] if "route" in row}
+    published = {route for route, _ in browser.page_routes()}
+    return {row["route"]: row for row in data["rows"] if row.get("route") in published}
 
 
 def save_pages(rows: dict[str, dict], machine: dict) -> None:
