@@ -70,6 +70,8 @@ def tab(chromium, site):
 def open_page(tab, site, route, wait_until="load", draw=True):
     """Load a page in the tab and collect what went wrong on the way."""
     page, report = tab
+    # Leave the last page first: requests it still had in flight are cancelled now, and reported against it.
+    page.goto("about:blank")
     report.update(outside=[], failed=[], console=[], urls=[])
     # "load" covers the page's own scripts, styles and images; diagrams, drawn later, are waited for
     # explicitly, so no fixed half-second of network silence is spent on every page.
