@@ -153,7 +153,20 @@ def drift(path: Path) -> tuple[int, str, str]:
     return number + 1, old, new
 
 
+# Defects that need no build share one copy and one run of the suite: each guard below reads its own
+# messages in that run's log. (A copy and a run of pytest cost seconds of CPU each.)
+WITHOUT_A_BUILD = "snippet_page_and_code_defects"
+
+
 @planter
+def plant_snippet_page_and_code_defects(project):
+    parts = [plant_snippet_that_raises_and_drifted_output(project), plant_page_structure_defects(project)]
+    parts.append(plant_hidden_line_in_a_snippet(project))  # after the line planted above it in the same file
+    return Planted(
+        [arg for part in parts for arg in part.args], {k: v for part in parts for k, v in part.facts.items()}
+    )
+
+
 def plant_snippet_that_raises_and_drifted_output(project):
     line = 1 + edit(
         project / "snippets/autograd/basics.py",
@@ -161,12 +174,14 @@ def plant_snippet_that_raises_and_drifted_output(project):
         "# --8<-- [start:leaf]\nraise ValueError('planted')\n",
     )
     out_line, old, new = drift(project / "snippets/autograd/control_flow.out")
-    args = ["tests/snippets/test_snippets.py", "-k", "basics or control_flow"]
+    args = [
+        f"tests/snippets/test_snippets.py::test_snippet[cpu-autograd/{name}.py]" for name in ("basics", "control_flow")
+    ]
     return Planted(args, dict(line=line, out_line=out_line, old=old, new=new))
 
 
 def test_snippet_that_raises_and_drifted_output(guard_runs):
-    facts, log = failed_log(guard_runs, "snippet_that_raises_and_drifted_output")
+    facts, log = failed_log(guard_runs, WITHOUT_A_BUILD)
     assert f"snippets/autograd/basics.py:{facts['line']}: snippet raised ValueError: planted" in log
     assert (
         f"snippets/autograd/control_flow.out:{facts['out_line']}: output of snippets/autograd/control_flow.py drifted"
@@ -176,7 +191,6 @@ def test_snippet_that_raises_and_drifted_output(guard_runs):
     assert f"-{facts['new']}" in log and f"+{facts['old']}" in log  # a readable diff
 
 
-@planter
 def plant_page_structure_defects(project):
     (project / "docs/summary.en.md").unlink()
     id_line = edit(project / "docs/faq.en.md", "{ #q-eval }", "{ #q-eval-mode }")
@@ -186,7 +200,7 @@ def plant_page_structure_defects(project):
 
 
 def test_page_structure_defects(guard_runs):
-    facts, log = failed_log(guard_runs, "page_structure_defects")
+    facts, log = failed_log(guard_runs, WITHOUT_A_BUILD)
     assert "docs/summary.md:1: has no twin docs/summary.en.md" in log
     assert f"heading id 'q-eval' differs from docs/faq.en.md:{facts['id_line']}: 'q-eval-mode'" in log
     assert f"docs/glossary.md:{facts['fence_line']}: python code typed into the page; move it to snippets/" in log
@@ -214,22 +228,25 @@ def test_broken_link_anchor_and_image_are_the_first_and_only_failure(guard_runs)
     assert "1 failed" in log and "stopping after 1 failures" in log
 
 
-@planter
 def plant_hidden_line_in_a_snippet(project):
     line = append(project / "snippets/autograd/basics.py", "print('the page never shows me')\n")
-    return Planted(["tests/snippets/test_page_code.py::test_no_hidden_code"], dict(line=line))
+    return Planted(["tests/snippets/test_page_code.py::test_no_hidden_code"], dict(hidden_line=line))
 
 
 def test_hidden_line_in_a_snippet(guard_runs):
-    facts, log = failed_log(guard_runs, "hidden_line_in_a_snippet")
-    assert f"snippets/autograd/basics.py:{facts['line']}: runs but is hidden from docs/autograd/basics.md" in log
+    facts, log = failed_log(guard_runs, WITHOUT_A_BUILD)
+    hidden = f"snippets/autograd/basics.py:{facts['hidden_line']}: runs but is hidden from docs/autograd/basics.md"
+    assert hidden in log
     assert "move it into a section the page shows" in log
 
 
 # A scaffolded page and outside scripts, Mermaid and TeX errors in other pages share one copy and one build:
 # the scaffolded page's tests must pass while exactly the two planted checks fail.
 SCAFFOLD_AND_ASSETS = "scaffold_and_outside_assets"
-SHARED = {SCAFFOLD_AND_ASSETS: {"scaffolded_page_passes", "outside_scripts_mermaid_and_tex_errors"}}
+SHARED = {
+    SCAFFOLD_AND_ASSETS: {"scaffolded_page_passes", "outside_scripts_mermaid_and_tex_errors"},
+    WITHOUT_A_BUILD: {"snippet_that_raises_and_drifted_output", "page_structure_defects", "hidden_line_in_a_snippet"},
+}
 PLANTED_FAILURES = [
     "tests/site/test_build.py::test_no_asset_from_outside_the_site",
     "tests/site/test_browser.py::test_page_in_browser[faq/]",
