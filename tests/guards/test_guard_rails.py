@@ -61,9 +61,12 @@ def users(name: str) -> set[str]:
     return SHARED.get(name, {name})
 
 
+NOT_OURS = ["-p", "no:hypothesispytest", "-p", "no:benchmark"]  # as in pyproject.toml's addopts
+
+
 def run_suite(project: Path, args: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", "-q", *args],
+        [sys.executable, "-m", "pytest", "-o", "addopts=", "-p", "no:cacheprovider", *NOT_OURS, "-q", *args],
         cwd=project,
         env=ENV,
         capture_output=True,
