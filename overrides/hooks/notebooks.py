@@ -24,12 +24,18 @@ writes each heading with an explicit anchor, `## 张量 <a id="tensors"></a>` (t
 page's H1, the same in both languages); here that id moves onto the heading, its ¶ link and its
 table-of-contents entry, so /notebooks/autograd/#tensors lands where /autograd/tensors/#tensors does.
 A heading without an anchor keeps the table of contents' slug, so the two always agree.
+
+mkdocs-jupyter caches each converted notebook (`.cache/mkdocs-jupyter/`) and, after a build, deletes the
+entries that build did not use. mkdocs-static-i18n builds the languages one after another in one process, so
+each language's build deleted the other's entries and every build converted every notebook again (about a
+third of the build's time). Each language gets a cache folder of its own.
 """
 
 import html as htmllib
 import logging
 import re
 import types
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, NavigableString
@@ -38,6 +44,18 @@ from mkdocs.plugins import event_priority
 
 def _is_page(self):
     return True
+
+
+_CACHE_DIR = []  # mkdocs-jupyter's own cache_dir, before the first build of this process changed it
+
+
+def on_pre_build(config, **kwargs):
+    """Point mkdocs-jupyter's cache at a folder for the language about to be built."""
+    plugin = config.plugins.get("mkdocs-jupyter")
+    if plugin is None or not plugin.config["cache"]:
+        return
+    _CACHE_DIR[:] = _CACHE_DIR or [plugin.config["cache_dir"]]
+    plugin.config["cache_dir"] = str(Path(_CACHE_DIR[0]) / config.theme["language"])
 
 
 @event_priority(-100)
