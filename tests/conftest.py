@@ -126,7 +126,7 @@ def build_site(shared: Path) -> dict:
             proc = subprocess.run(
                 [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                 cwd=Path(__file__).resolve().parents[1],
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PRINT_PAGES": os.environ.get(PRINT_PAGES, "true")},
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", PRINT_PAGES: os.environ.get(PRINT_PAGES, "true")},
                 capture_output=True,
                 text=True,
             )

@@ -26,6 +26,32 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Diagrams are drawn when they come within a screen of the viewport (docs/assets/javascripts/mermaid.mjs):
+# bring each one (a diagram in content tabs: its set of tabs) into view in turn, then go back to where the page was.
+SCROLL_TO_EVERY_DIAGRAM = """async () => {
+  const diagrams = [...document.querySelectorAll('div.mermaid, pre.mermaid')];
+  if (!diagrams.length) return;
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const [x, y] = [scrollX, scrollY];
+  for (const diagram of diagrams) {
+    (diagram.closest('.tabbed-set') || diagram).scrollIntoView({ block: 'center' });
+    await frame();
+  }
+  scrollTo(x, y);
+  await frame();
+}"""
+
+
+# What Mermaid said when it could not draw a diagram: docs/assets/javascripts/mermaid.mjs keeps its errors.
+DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
+  const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
+  const source = d.textContent.trim().slice(0, 80);
+  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error?): ${source}`;
+  const text = svg.textContent;
+  if (svg.getAttribute('aria-roledescription') === 'error' || /Syntax error|Parse error/.test(text))
+    return `diagram ${i + 1}: Mermaid error: ${text.slice(0, 120)}`;
+  return null;
+}).filter(Boolean).concat(((window.mermaid && window.mermaid.errors) || []).map(e => `Mermaid: ${e.slice(0, 200)}`))"""
 # Every diagram on the page drawn, or every one tried: docs/assets/javascripts/mermaid.mjs counts the attempts
 # that have finished, drawn or failed (a diagram Mermaid cannot parse is never drawn).
 DIAGRAMS_SETTLED = """() => {

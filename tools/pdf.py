@@ -5,7 +5,8 @@
 
 overrides/hooks/print_site.py assembles /print/ (and /<locale>/print/): every page in navigation order, built
 only with PRINT_PAGES=true (mkdocs.yml, `extra.print_pages`), since the published site leaves them out. This
-opens each print page in Chromium, lets Mermaid and MathJax finish, and prints it with page numbers in the
+opens each print page in Chromium, lets Mermaid draw every diagram (the maths is typeset when the site is
+built), and prints it with page numbers in the
 footer and the headings as the PDF's outline (its bookmarks). The deploy workflow runs it after the build, so
 the published site carries the PDFs that its home page links to.
 """
@@ -24,17 +25,6 @@ FOOTER = (
     '<div style="width:100%;font-size:8px;color:#555;text-align:center">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
 )
-# Diagrams are drawn when they come near the viewport (docs/assets/javascripts/mermaid.mjs): visit each one, then
-# wait until each is drawn (Material draws into a shadow root, opened by browser.OPEN_SHADOW_ROOTS) or has
-# failed. The maths is typeset when the site is built (overrides/hooks/mathjax.py).
-BRING_DIAGRAMS_NEAR = """async () => {
-  for (const diagram of document.querySelectorAll('.mermaid')) {
-    diagram.scrollIntoView();
-    await new Promise(resolve => requestAnimationFrame(resolve));
-  }
-}"""
-UNDRAWN = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')]
-  .filter(d => !(d.shadowRoot && d.shadowRoot.querySelector('svg'))).map(d => d.textContent.trim().slice(0, 80))"""
 
 
 def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
@@ -60,11 +50,11 @@ def print_all(site_dir: Path, out_dir: Path | None = None) -> list[Path]:
                 page.add_init_script(browser.OPEN_SHADOW_ROOTS)
                 page.emulate_media(media="print")
                 page.goto(f"{server.base}{lang.prefix}print/", wait_until="load")
-                page.evaluate(BRING_DIAGRAMS_NEAR)
+                page.evaluate(browser.SCROLL_TO_EVERY_DIAGRAM)
                 page.wait_for_function(browser.DIAGRAMS_SETTLED, timeout=120_000)
-                undrawn = page.evaluate(UNDRAWN)
-                if undrawn:
-                    raise SystemExit(f"{lang.prefix}print/: Mermaid did not draw {undrawn}")
+                problems = page.evaluate(browser.DIAGRAM_PROBLEMS)
+                if problems:
+                    raise SystemExit(f"{lang.prefix}print/: " + "; ".join(problems))
                 target = (out_dir or site_dir / "pdf") / f"{NAME}.{lang.locale}.pdf"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.pdf(

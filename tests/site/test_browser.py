@@ -103,37 +103,12 @@ def wait_for_diagrams_and_maths(page):
     it was. Waiting ends when every diagram is drawn or has failed (one that Mermaid cannot parse is never
     drawn). Maths is typeset when the site is built (overrides/hooks/mathjax.py): nothing to wait for.
     """
-    page.evaluate(SCROLL_TO_EVERY_DIAGRAM)
+    page.evaluate(browser.SCROLL_TO_EVERY_DIAGRAM)
     try:
         page.wait_for_function(browser.DIAGRAMS_SETTLED, timeout=15_000)
     except PlaywrightTimeout:
         pass
 
-
-SCROLL_TO_EVERY_DIAGRAM = """async () => {
-  const diagrams = [...document.querySelectorAll('div.mermaid, pre.mermaid')];
-  if (!diagrams.length) return;
-  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-  const [x, y] = [scrollX, scrollY];
-  for (const diagram of diagrams) {
-    (diagram.closest('.tabbed-set') || diagram).scrollIntoView({ block: 'center' });
-    await frame();
-  }
-  scrollTo(x, y);
-  await frame();
-}"""
-
-
-# What Mermaid said when it could not draw a diagram: docs/assets/javascripts/mermaid.mjs keeps its errors.
-DIAGRAM_PROBLEMS = """() => [...document.querySelectorAll('div.mermaid, pre.mermaid')].map((d, i) => {
-  const svg = d.shadowRoot && d.shadowRoot.querySelector('svg');
-  const source = d.textContent.trim().slice(0, 80);
-  if (!svg) return `diagram ${i + 1}: Mermaid drew nothing (a syntax error?): ${source}`;
-  const text = svg.textContent;
-  if (svg.getAttribute('aria-roledescription') === 'error' || /Syntax error|Parse error/.test(text))
-    return `diagram ${i + 1}: Mermaid error: ${text.slice(0, 120)}`;
-  return null;
-}).filter(Boolean).concat(((window.mermaid && window.mermaid.errors) || []).map(e => `Mermaid: ${e.slice(0, 200)}`))"""
 
 # Each formula (an .arithmatex element, its TeX in data-tex) holds MathJax's SVG output (typeset when the site is
 # built, overrides/hooks/mathjax.py), without a TeX error, and every glyph it draws is there: each <use> finds the
@@ -175,7 +150,7 @@ def test_page_in_browser(tab, site, route, source):
     problems = [f"request outside the site: {u}" for u in report["outside"]]
     problems += [f"failed request: {u}" for u in report["failed"]]
     problems += [f"console error: {c}" for c in report["console"]]
-    problems += page.evaluate(DIAGRAM_PROBLEMS)
+    problems += page.evaluate(browser.DIAGRAM_PROBLEMS)
     problems += page.evaluate(MATH_PROBLEMS)
     # Mermaid loads once where a diagram is drawn and nowhere else, and only the parts a flowchart needs;
     # maths comes typeset with the page: no page loads MathJax or a font of its own.
@@ -223,7 +198,7 @@ def test_diagrams_drawn_when_they_come_near(tab, site):
     early = [u for u in urls if "/vendor/mermaid/" in u]
     assert not early, f"/{route}: Mermaid loaded before any diagram came near the screen: {early}"
     wait_for_diagrams_and_maths(page)
-    assert page.evaluate(DIAGRAM_PROBLEMS) == []
+    assert page.evaluate(browser.DIAGRAM_PROBLEMS) == []
     assert sum("/mermaid.esm.min.mjs" in u for u in urls) == 1, [u for u in urls if "mermaid" in u]
 
 
